@@ -1,0 +1,39 @@
+# rtcstream — the two commands of the quick start are `make run` and `make test`.
+JOBS ?= $(shell nproc)
+BUILD_DIR ?= build
+TEST_BUILD_DIR ?= build-test
+BENCH_BUILD_DIR ?= build-bench
+
+.PHONY: run build test unit-test e2e-test deps test-deps bench format clean
+
+# Installs what is missing, builds, and starts the service on its embedded defaults.
+run: build
+	./$(BUILD_DIR)/rtcstream serve $(ARGS)
+
+deps:
+	./scripts/install-deps.sh
+
+test-deps:
+	./scripts/install-deps.sh --with-browser
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTCSTREAM_TESTS=OFF
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Installs, builds with ASan/UBSan, runs every test: unit tests, then the browser end-to-end tests.
+test: test-deps
+	cmake -S . -B $(TEST_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRTCSTREAM_SANITIZE=ON
+	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
+	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	RTCSTREAM_BIN=$(CURDIR)/$(TEST_BUILD_DIR)/rtcstream node --test --test-concurrency=1 tests/e2e/
+
+bench: deps
+	cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTCSTREAM_TESTS=OFF -DRTCSTREAM_BENCH=ON
+	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS)
+	./scripts/run-benchmarks.sh $(BENCH_BUILD_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR) $(BENCH_BUILD_DIR)

@@ -1,0 +1,108 @@
+// HistoryStore: the durable history of rooms, peers, their raw traces and the
+// data stream windows already delivered.
+//
+// This is the only interface the rest of rtcstream uses to persist anything,
+// so that a second backend (PostgreSQL, for several collectors sharing one
+// history) can be added without touching other stages. Implementations must
+// be safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time_util.h"
+
+namespace rtcstream {
+
+// What is known about a peer when it joins a room.
+struct StoredPeerInfo {
+  std::string session_id;  // the SDK's sessionId (stable for the page's lifetime)
+  std::string peer_id;     // rtcPeerId
+  EpochMs joined_ms = 0;
+  std::string remote_address;  // the client's address as seen by the server
+  std::string user_agent;      // the handshake's User-Agent header
+};
+
+// A peer as read back from the store.
+struct StoredPeer {
+  int64_t peer_key = 0;
+  StoredPeerInfo info;
+};
+
+// A room session that has not been closed yet, with its peers.
+struct OpenRoom {
+  int64_t room_key = 0;
+  std::string project;
+  std::string room_id;
+  EpochMs start_ms = 0;
+  std::vector<StoredPeer> peers;
+};
+
+// A data stream window that was written to a sink.
+struct DeliveredWindow {
+  std::string project;
+  EpochMs window_start = 0;
+  EpochMs window_end = 0;
+  std::string location;  // where the sink put it (path or object key)
+  int64_t room_count = 0;
+  int64_t size_bytes = 0;
+  std::string sha256_hex;
+};
+
+class HistoryStore {
+ public:
+  virtual ~HistoryStore() = default;
+
+  // Creates a new, open room session; returns its key.
+  virtual Status CreateRoom(std::string_view project, std::string_view room_id, EpochMs start_ms,
+                            int64_t* room_key) = 0;
+
+  // Adds a peer to an open room session; returns its key.
+  virtual Status AddPeer(int64_t room_key, const StoredPeerInfo& info, int64_t* peer_key) = 0;
+
+  // Appends raw decoded trace lines (newline-terminated JSON tuples) to a peer's trace.
+  // The store compresses them. Appends are durable when this returns OK.
+  virtual Status AppendTrace(int64_t peer_key, std::string_view lines) = 0;
+
+  // Reads a peer's whole trace back, decompressed, in append order.
+  virtual Status ReadTrace(int64_t peer_key, std::string* lines) = 0;
+
+  // Closes a room session: stores its finished data stream struct (JSON) and the
+  // window it is delivered in. Closing an already closed room is an error.
+  virtual Status CloseRoom(int64_t room_key, EpochMs end_ms, std::string_view room_json,
+                           EpochMs window_start) = 0;
+
+  // Every room session not yet closed, with its peers (used after a restart).
+  virtual Status ListOpenRooms(std::vector<OpenRoom>* rooms) = 0;
+
+  // The structs of the project's rooms assigned to the window starting at window_start,
+  // ordered by end time.
+  virtual Status RoomsInWindow(std::string_view project, EpochMs window_start,
+                               std::vector<std::string>* room_jsons) = 0;
+
+  // The structs of rooms whose end time is in [from, to), ordered by end time; all
+  // projects when project is empty.
+  virtual Status RoomsEndedBetween(std::string_view project, EpochMs from, EpochMs to,
+                                   std::vector<std::string>* room_jsons) = 0;
+
+  // The structs of every closed session of a room id of the project, oldest first.
+  virtual Status RoomSessions(std::string_view project, std::string_view room_id,
+                              std::vector<std::string>* room_jsons) = 0;
+
+  // Records that a window was delivered.
+  virtual Status MarkWindowDelivered(const DeliveredWindow& window) = 0;
+
+  // The end of the latest delivered window of the project, or nullopt if none.
+  virtual Status LastDeliveredWindowEnd(std::string_view project,
+                                        std::optional<EpochMs>* window_end) = 0;
+};
+
+// Opens (creating if needed) the SQLite history at `path`, in WAL mode.
+Status OpenSqliteStore(const std::string& path, std::unique_ptr<HistoryStore>* store);
+
+}  // namespace rtcstream
