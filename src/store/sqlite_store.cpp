@@ -1,0 +1,438 @@
+#include "store/sqlite_store.h"
+
+#include <unordered_map>
+#include <utility>
+
+#include "common/log.h"
+#include "store/sqlite_schema.h"
+#include "store/trace_codec.h"
+
+namespace rtcstream {
+
+namespace {
+
+// How long a statement waits for another process's lock before failing. Long
+// enough to ride out a backup or a manual query, short enough that a stuck
+// lock surfaces as an error instead of a silent stall.
+constexpr int kBusyTimeoutMs = 5000;
+
+constexpr char kInsertRoom[] = "INSERT INTO rooms (project, room_id, start_ms) VALUES (?1, ?2, ?3)";
+// Inserting through a SELECT on the open room checks that the room exists and
+// is open in the same statement, so no other writer can close it in between.
+constexpr char kInsertPeer[] =
+    "INSERT INTO peers (room_key, session_id, peer_id, joined_ms, remote_address, user_agent) "
+    "SELECT room_key, ?2, ?3, ?4, ?5, ?6 FROM rooms WHERE room_key = ?1 AND end_ms IS NULL";
+constexpr char kRoomIsOpen[] = "SELECT end_ms IS NULL FROM rooms WHERE room_key = ?1";
+constexpr char kPeerExists[] = "SELECT 1 FROM peers WHERE peer_key = ?1";
+// The next sequence number is computed inside the INSERT, so concurrent
+// appenders (even from another process) can never reuse one.
+constexpr char kInsertChunk[] =
+    "INSERT INTO trace_chunks (peer_key, seq, raw_bytes, data) VALUES "
+    "(?1, (SELECT COALESCE(MAX(seq) + 1, 0) FROM trace_chunks WHERE peer_key = ?1), ?2, ?3)";
+constexpr char kSelectChunks[] =
+    "SELECT seq, raw_bytes, data FROM trace_chunks WHERE peer_key = ?1 ORDER BY seq";
+constexpr char kCloseRoom[] =
+    "UPDATE rooms SET end_ms = ?2, room_json = ?3, window_start = ?4 "
+    "WHERE room_key = ?1 AND end_ms IS NULL";
+constexpr char kSelectOpenRooms[] =
+    "SELECT room_key, project, room_id, start_ms FROM rooms WHERE end_ms IS NULL "
+    "ORDER BY start_ms, room_key";
+// CROSS JOIN fixes the join order: start from the few open rooms (rooms_open)
+// rather than scanning every peer ever stored.
+constexpr char kSelectOpenPeers[] =
+    "SELECT p.peer_key, p.room_key, p.session_id, p.peer_id, p.joined_ms, p.remote_address, "
+    "p.user_agent FROM rooms r CROSS JOIN peers p ON p.room_key = r.room_key "
+    "WHERE r.end_ms IS NULL ORDER BY p.peer_key";
+constexpr char kSelectWindow[] =
+    "SELECT room_json FROM rooms WHERE project = ?1 AND window_start = ?2 "
+    "AND room_json IS NOT NULL ORDER BY end_ms, room_key";
+constexpr char kSelectEndedInProject[] =
+    "SELECT room_json FROM rooms WHERE project = ?1 AND end_ms >= ?2 AND end_ms < ?3 "
+    "AND room_json IS NOT NULL ORDER BY end_ms, room_key";
+constexpr char kSelectEndedAll[] =
+    "SELECT room_json FROM rooms WHERE end_ms >= ?1 AND end_ms < ?2 "
+    "AND room_json IS NOT NULL ORDER BY end_ms, room_key";
+constexpr char kSelectSessions[] =
+    "SELECT room_json FROM rooms WHERE project = ?1 AND room_id = ?2 "
+    "AND room_json IS NOT NULL ORDER BY start_ms, room_key";
+constexpr char kUpsertWindow[] =
+    "INSERT INTO delivered_windows (project, window_start, window_end, location, room_count, "
+    "size_bytes, sha256_hex, delivered_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (project, window_start) DO UPDATE SET window_end = excluded.window_end, "
+    "location = excluded.location, room_count = excluded.room_count, "
+    "size_bytes = excluded.size_bytes, sha256_hex = excluded.sha256_hex, "
+    "delivered_ms = excluded.delivered_ms";
+constexpr char kLastWindowEnd[] =
+    "SELECT MAX(window_end) FROM delivered_windows WHERE project = ?1";
+
+// Runs a PRAGMA or other statement whose result rows do not matter.
+Status ExecOnOpen(sqlite3* db, const std::string& path, const char* sql) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::IOError("cannot open history database " + path + ": " + sql + ": " +
+                           sqlite3_errmsg(db));
+  }
+  return Status::OK();
+}
+
+// Switches to WAL and reports the journal mode SQLite actually chose: it
+// keeps "memory" for in-memory databases and may refuse WAL on some file
+// systems, which is worth a warning but not a failure.
+Status EnableWal(sqlite3* db, const std::string& path) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc != SQLITE_ROW) {
+    Status s = Status::IOError("cannot open history database " + path +
+                               ": PRAGMA journal_mode=WAL: " + sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return s;
+  }
+  const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  const std::string chosen = mode != nullptr ? mode : "";
+  sqlite3_finalize(stmt);
+  if (chosen != "wal") {
+    LogWarn("history database is not in WAL mode; readers will block writers",
+            {{"path", path}, {"journal_mode", chosen}});
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status SqliteStore::Open(const std::string& path, std::unique_ptr<SqliteStore>* store) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: the store serialises every use of the connection with its own
+  // mutex, so SQLite's per-call locking would only add cost.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    // sqlite3_open_v2 allocates a handle even on failure, to carry the message.
+    Status s = Status::IOError("cannot open history database " + path + ": " +
+                               (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close_v2(db);
+    return s;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  // The first statement reads the file header, so a file that is not a
+  // database fails here with "file is not a database".
+  Status s = EnableWal(db, path);
+  if (s.ok()) s = ExecOnOpen(db, path, "PRAGMA synchronous=NORMAL");
+  if (s.ok()) s = ExecOnOpen(db, path, "PRAGMA foreign_keys=ON");
+  if (s.ok()) s = MigrateSqliteSchema(db, path);
+  if (!s.ok()) {
+    sqlite3_close_v2(db);
+    return s;
+  }
+  store->reset(new SqliteStore(db, path));
+  return Status::OK();
+}
+
+Status OpenSqliteStore(const std::string& path, std::unique_ptr<HistoryStore>* store) {
+  std::unique_ptr<SqliteStore> sqlite;
+  Status s = SqliteStore::Open(path, &sqlite);
+  if (s.ok()) *store = std::move(sqlite);
+  return s;
+}
+
+SqliteStore::SqliteStore(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)), statements_(db) {}
+
+SqliteStore::~SqliteStore() {
+  // close_v2 defers the close until statements_ (destroyed after this body)
+  // has finalized the cached statements.
+  sqlite3_close_v2(db_);
+}
+
+ScopedStatement SqliteStore::Prepare(const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = statements_.Get(sql, &stmt);
+  return ScopedStatement(stmt, rc);
+}
+
+Status SqliteStore::Error(std::string_view op) const {
+  std::string msg =
+      "history database " + path_ + ": " + std::string(op) + ": " + sqlite3_errmsg(db_);
+  switch (sqlite3_extended_errcode(db_)) {
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      // Only a row that names an unknown room or peer can break a foreign key.
+      return Status::NotFound(std::move(msg));
+    default:
+      break;
+  }
+  switch (sqlite3_errcode(db_)) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption(std::move(msg));
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(std::move(msg));
+    case SQLITE_CONSTRAINT:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+      return Status::InvalidArgument(std::move(msg));
+    default:
+      return Status::IOError(std::move(msg));
+  }
+}
+
+Status SqliteStore::Exec(const char* sql, std::string_view op) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Error(op);
+  return Status::OK();
+}
+
+void SqliteStore::EndRead() {
+  // A read transaction has nothing to commit; ending it releases its snapshot
+  // so that checkpoints can proceed. ROLLBACK is the fallback that cannot
+  // leave the connection inside a transaction.
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK &&
+      sqlite3_get_autocommit(db_) == 0) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+Status SqliteStore::RoomNotOpen(int64_t room_key, std::string_view op) {
+  ScopedStatement stmt = Prepare(kRoomIsOpen);
+  stmt.BindInt64(1, room_key);
+  const int rc = stmt.Step();
+  const std::string what = std::string(op) + ": room " + std::to_string(room_key);
+  if (rc == SQLITE_DONE) return Status::NotFound(what + " does not exist");
+  if (rc != SQLITE_ROW) return Error(what);
+  if (stmt.ColumnInt64(0) == 0) return Status::InvalidArgument(what + " is already closed");
+  // Open after all: another process reopened it between the two statements,
+  // which the collector never does.
+  return Status::Internal(what + " changed while being updated");
+}
+
+Status SqliteStore::CreateRoom(std::string_view project, std::string_view room_id, EpochMs start_ms,
+                               int64_t* room_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kInsertRoom);
+  stmt.BindText(1, project);
+  stmt.BindText(2, room_id);
+  stmt.BindInt64(3, start_ms);
+  if (stmt.Step() != SQLITE_DONE) return Error("create room");
+  *room_key = sqlite3_last_insert_rowid(db_);
+  return Status::OK();
+}
+
+Status SqliteStore::AddPeer(int64_t room_key, const StoredPeerInfo& info, int64_t* peer_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    ScopedStatement stmt = Prepare(kInsertPeer);
+    stmt.BindInt64(1, room_key);
+    stmt.BindText(2, info.session_id);
+    stmt.BindText(3, info.peer_id);
+    stmt.BindInt64(4, info.joined_ms);
+    stmt.BindText(5, info.remote_address);
+    stmt.BindText(6, info.user_agent);
+    if (stmt.Step() != SQLITE_DONE) {
+      return Error("add peer to room " + std::to_string(room_key));
+    }
+  }
+  if (sqlite3_changes(db_) == 0) return RoomNotOpen(room_key, "add peer");
+  *peer_key = sqlite3_last_insert_rowid(db_);
+  return Status::OK();
+}
+
+Status SqliteStore::AppendTrace(int64_t peer_key, std::string_view lines) {
+  if (lines.empty()) return Status::OK();
+  // Compress outside the lock: it is the expensive part and touches no shared state.
+  std::string compressed;
+  Status s = CompressTraceChunk(lines, &compressed);
+  if (!s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kInsertChunk);
+  stmt.BindInt64(1, peer_key);
+  stmt.BindInt64(2, static_cast<int64_t>(lines.size()));
+  stmt.BindBlob(3, compressed);
+  if (stmt.Step() != SQLITE_DONE) {
+    return Error("append trace of peer " + std::to_string(peer_key));
+  }
+  return Status::OK();
+}
+
+Status SqliteStore::ReadTrace(int64_t peer_key, std::string* lines) {
+  lines->clear();
+  const std::string op = "read trace of peer " + std::to_string(peer_key);
+  std::lock_guard<std::mutex> lock(mu_);
+  // One read transaction so that the existence check and the chunks agree.
+  Status s = Exec("BEGIN", op);
+  if (!s.ok()) return s;
+  {
+    ScopedStatement exists = Prepare(kPeerExists);
+    exists.BindInt64(1, peer_key);
+    const int rc = exists.Step();
+    if (rc == SQLITE_DONE) {
+      s = Status::NotFound(op + ": no such peer");
+    } else if (rc != SQLITE_ROW) {
+      s = Error(op);
+    }
+  }
+  if (s.ok()) {
+    ScopedStatement stmt = Prepare(kSelectChunks);
+    stmt.BindInt64(1, peer_key);
+    int64_t expected_seq = 0;
+    int rc = SQLITE_DONE;
+    while (s.ok() && (rc = stmt.Step()) == SQLITE_ROW) {
+      const int64_t seq = stmt.ColumnInt64(0);
+      // Appends number chunks 0, 1, 2, ...; a gap means a chunk was lost.
+      if (seq != expected_seq) {
+        s = Status::Corruption(op + ": chunk " + std::to_string(expected_seq) + " is missing");
+      } else if (stmt.ColumnIsNull(1) || stmt.ColumnIsNull(2)) {
+        s = Status::Corruption(op + ": chunk " + std::to_string(seq) + ": size or data is null");
+      } else {
+        s = DecompressTraceChunk(stmt.ColumnBlob(2), stmt.ColumnInt64(1), lines);
+        if (!s.ok()) {
+          s = Status::Corruption(op + ": chunk " + std::to_string(seq) + ": " + s.message());
+        }
+      }
+      ++expected_seq;
+    }
+    if (s.ok() && rc != SQLITE_DONE) s = Error(op);
+  }
+  EndRead();
+  if (!s.ok()) lines->clear();
+  return s;
+}
+
+Status SqliteStore::CloseRoom(int64_t room_key, EpochMs end_ms, std::string_view room_json,
+                              EpochMs window_start) {
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    ScopedStatement stmt = Prepare(kCloseRoom);
+    stmt.BindInt64(1, room_key);
+    stmt.BindInt64(2, end_ms);
+    stmt.BindText(3, room_json);
+    stmt.BindInt64(4, window_start);
+    if (stmt.Step() != SQLITE_DONE) return Error("close room " + std::to_string(room_key));
+  }
+  if (sqlite3_changes(db_) == 0) return RoomNotOpen(room_key, "close room");
+  return Status::OK();
+}
+
+Status SqliteStore::ListOpenRooms(std::vector<OpenRoom>* rooms) {
+  rooms->clear();
+  const std::string op = "list open rooms";
+  std::lock_guard<std::mutex> lock(mu_);
+  // One read transaction so that the peers belong to exactly the rooms listed.
+  Status s = Exec("BEGIN", op);
+  if (!s.ok()) return s;
+  std::unordered_map<int64_t, size_t> index_of;
+  {
+    ScopedStatement stmt = Prepare(kSelectOpenRooms);
+    int rc;
+    while ((rc = stmt.Step()) == SQLITE_ROW) {
+      OpenRoom room;
+      room.room_key = stmt.ColumnInt64(0);
+      room.project = stmt.ColumnText(1);
+      room.room_id = stmt.ColumnText(2);
+      room.start_ms = stmt.ColumnInt64(3);
+      index_of.emplace(room.room_key, rooms->size());
+      rooms->push_back(std::move(room));
+    }
+    if (rc != SQLITE_DONE) s = Error(op);
+  }
+  if (s.ok()) {
+    ScopedStatement stmt = Prepare(kSelectOpenPeers);
+    int rc;
+    while ((rc = stmt.Step()) == SQLITE_ROW) {
+      auto it = index_of.find(stmt.ColumnInt64(1));
+      if (it == index_of.end()) continue;  // cannot happen inside one transaction
+      StoredPeer peer;
+      peer.peer_key = stmt.ColumnInt64(0);
+      peer.info.session_id = stmt.ColumnText(2);
+      peer.info.peer_id = stmt.ColumnText(3);
+      peer.info.joined_ms = stmt.ColumnInt64(4);
+      peer.info.remote_address = stmt.ColumnText(5);
+      peer.info.user_agent = stmt.ColumnText(6);
+      (*rooms)[it->second].peers.push_back(std::move(peer));
+    }
+    if (rc != SQLITE_DONE) s = Error(op);
+  }
+  EndRead();
+  if (!s.ok()) rooms->clear();
+  return s;
+}
+
+Status SqliteStore::CollectJsons(ScopedStatement* stmt, std::string_view op,
+                                 std::vector<std::string>* room_jsons) const {
+  room_jsons->clear();
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) room_jsons->emplace_back(stmt->ColumnText(0));
+  if (rc != SQLITE_DONE) {
+    room_jsons->clear();
+    return Error(op);
+  }
+  return Status::OK();
+}
+
+Status SqliteStore::RoomsInWindow(std::string_view project, EpochMs window_start,
+                                  std::vector<std::string>* room_jsons) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kSelectWindow);
+  stmt.BindText(1, project);
+  stmt.BindInt64(2, window_start);
+  return CollectJsons(&stmt, "read rooms of window " + std::to_string(window_start), room_jsons);
+}
+
+Status SqliteStore::RoomsEndedBetween(std::string_view project, EpochMs from, EpochMs to,
+                                      std::vector<std::string>* room_jsons) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string op =
+      "read rooms ended between " + std::to_string(from) + " and " + std::to_string(to);
+  if (project.empty()) {
+    ScopedStatement stmt = Prepare(kSelectEndedAll);
+    stmt.BindInt64(1, from);
+    stmt.BindInt64(2, to);
+    return CollectJsons(&stmt, op, room_jsons);
+  }
+  ScopedStatement stmt = Prepare(kSelectEndedInProject);
+  stmt.BindText(1, project);
+  stmt.BindInt64(2, from);
+  stmt.BindInt64(3, to);
+  return CollectJsons(&stmt, op, room_jsons);
+}
+
+Status SqliteStore::RoomSessions(std::string_view project, std::string_view room_id,
+                                 std::vector<std::string>* room_jsons) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kSelectSessions);
+  stmt.BindText(1, project);
+  stmt.BindText(2, room_id);
+  return CollectJsons(&stmt, "read sessions of room " + std::string(room_id), room_jsons);
+}
+
+Status SqliteStore::MarkWindowDelivered(const DeliveredWindow& window) {
+  const EpochMs now = NowMs();
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kUpsertWindow);
+  stmt.BindText(1, window.project);
+  stmt.BindInt64(2, window.window_start);
+  stmt.BindInt64(3, window.window_end);
+  stmt.BindText(4, window.location);
+  stmt.BindInt64(5, window.room_count);
+  stmt.BindInt64(6, window.size_bytes);
+  stmt.BindText(7, window.sha256_hex);
+  stmt.BindInt64(8, now);
+  if (stmt.Step() != SQLITE_DONE) {
+    return Error("mark window " + std::to_string(window.window_start) + " delivered");
+  }
+  return Status::OK();
+}
+
+Status SqliteStore::LastDeliveredWindowEnd(std::string_view project,
+                                           std::optional<EpochMs>* window_end) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kLastWindowEnd);
+  stmt.BindText(1, project);
+  // An aggregate always yields one row; MAX over no rows is NULL.
+  if (stmt.Step() != SQLITE_ROW) return Error("read last delivered window");
+  if (stmt.ColumnIsNull(0)) {
+    *window_end = std::nullopt;
+  } else {
+    *window_end = stmt.ColumnInt64(0);
+  }
+  return Status::OK();
+}
+
+}  // namespace rtcstream

@@ -1,0 +1,172 @@
+#include "sinks/file_sink.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sinks/object_name.h"
+
+namespace rtcstream {
+namespace {
+
+// A fresh directory under /tmp, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/rtcstream_sink_test.XXXXXX";
+    const char* dir = mkdtemp(pattern);
+    if (dir != nullptr) path_ = dir;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Every regular file under `dir`, relative to it, sorted.
+std::vector<std::string> FilesUnder(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (entry.is_regular_file()) {
+      files.push_back(std::filesystem::relative(entry.path(), dir).string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class FileSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    root_ = dir_.path() + "/data/streams";
+    Status s = FileSink::Create(root_ + "/", &sink_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  TempDir dir_;
+  std::string root_;
+  std::unique_ptr<FileSink> sink_;
+};
+
+TEST_F(FileSinkTest, CreatesRootAndNormalisesIt) {
+  EXPECT_EQ(sink_->root(), root_);
+  EXPECT_TRUE(std::filesystem::is_directory(root_));
+}
+
+TEST_F(FileSinkTest, WritesUnderSubdirectories) {
+  const std::string name = "acme/20261123T100000Z_20261123T110000Z.json";
+  std::string location;
+  Status s = sink_->Put(name, "[]\n", &location);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(location, root_ + "/" + name);
+  EXPECT_EQ(ReadFile(location), "[]\n");
+  s = sink_->Put("a/b/c/deep.json", "x", &location);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ReadFile(root_ + "/a/b/c/deep.json"), "x");
+}
+
+TEST_F(FileSinkTest, ReplacesAtomicallyAndLeavesNoTemporaryFiles) {
+  std::string location;
+  ASSERT_TRUE(sink_->Put("acme/w.json", std::string(100000, 'a'), &location).ok());
+  struct stat before;
+  ASSERT_EQ(stat(location.c_str(), &before), 0);
+  ASSERT_TRUE(sink_->Put("acme/w.json", "short", &location).ok());
+  EXPECT_EQ(ReadFile(location), "short");
+  // A rename replaces the directory entry with a new file; writing in place would keep the inode.
+  struct stat after;
+  ASSERT_EQ(stat(location.c_str(), &after), 0);
+  EXPECT_NE(before.st_ino, after.st_ino);
+  ASSERT_TRUE(sink_->Put("acme/empty.json", "", &location).ok());
+  EXPECT_EQ(ReadFile(location), "");
+  EXPECT_EQ(FilesUnder(root_), (std::vector<std::string>{"acme/empty.json", "acme/w.json"}));
+}
+
+TEST_F(FileSinkTest, BinaryBodyIsWrittenExactly) {
+  std::string body;
+  for (int i = 0; i < 70000; ++i) body.push_back(static_cast<char>(i % 256));
+  std::string location;
+  ASSERT_TRUE(sink_->Put("bin.json", body, &location).ok());
+  EXPECT_EQ(ReadFile(location), body);
+}
+
+TEST_F(FileSinkTest, ConcurrentPutsOfOneNameLeaveOneWholeFile) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < 20; ++i) {
+        std::string location;
+        EXPECT_TRUE(sink_->Put("acme/same.json", std::string(5000, 'a' + t), &location).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const std::string body = ReadFile(root_ + "/acme/same.json");
+  ASSERT_EQ(body.size(), 5000u);
+  EXPECT_EQ(body, std::string(5000, body[0]));
+  EXPECT_EQ(FilesUnder(root_), (std::vector<std::string>{"acme/same.json"}));
+}
+
+TEST_F(FileSinkTest, RejectsUnsafeNames) {
+  for (const std::string& name :
+       {std::string(), std::string("/etc/passwd"), std::string("../escape.json"),
+        std::string("acme/../../escape.json"), std::string("acme/.."), std::string("a//b.json"),
+        std::string("acme/"), std::string("./a.json"), std::string("a\\b.json"),
+        std::string("a\0b.json", 8)}) {
+    std::string location = "unchanged";
+    Status s = sink_->Put(name, "x", &location);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << "name: " << name;
+    EXPECT_EQ(location, "unchanged");
+  }
+  EXPECT_TRUE(FilesUnder(dir_.path()).empty());
+}
+
+TEST_F(FileSinkTest, FileInTheWayOfADirectoryIsAnIOError) {
+  std::string location;
+  ASSERT_TRUE(sink_->Put("acme", "a file, not a folder", &location).ok());
+  Status s = sink_->Put("acme/w.json", "x", &location);
+  EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
+  EXPECT_NE(s.message().find("acme"), std::string::npos) << s.message();
+}
+
+TEST(ObjectNameTest, AcceptsOrdinaryNames) {
+  EXPECT_TRUE(ValidateObjectName("acme/20261123T100000Z_20261123T110000Z.json").ok());
+  EXPECT_TRUE(ValidateObjectName("x").ok());
+  EXPECT_TRUE(ValidateObjectName("a..b/c...json").ok());  // dots inside a name are fine
+  EXPECT_TRUE(ValidateObjectName(".hidden").ok());
+}
+
+TEST(FileSinkCreateTest, UncreatableRootIsAnIOError) {
+  TempDir dir;
+  const std::string blocker = dir.path() + "/file";
+  std::ofstream(blocker) << "x";
+  std::unique_ptr<FileSink> sink;
+  Status s = FileSink::Create(blocker + "/streams", &sink);
+  EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
+  EXPECT_EQ(sink, nullptr);
+  EXPECT_EQ(FileSink::Create("", &sink).code(), Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace rtcstream

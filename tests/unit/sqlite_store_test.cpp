@@ -1,0 +1,402 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/history_store.h"
+#include "store/sqlite_schema.h"
+
+namespace rtcstream {
+namespace {
+
+// A fresh directory under /tmp, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/rtcstream_store_test.XXXXXX";
+    const char* dir = mkdtemp(pattern);
+    if (dir != nullptr) path_ = dir;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    db_path_ = dir_.path() + "/history.db";
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    Status s = OpenSqliteStore(db_path_, &store_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // Runs SQL on the file through a separate, raw connection.
+  void RawExec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err != nullptr ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  int64_t NewRoom(const std::string& project, const std::string& room_id, EpochMs start) {
+    int64_t key = 0;
+    Status s = store_->CreateRoom(project, room_id, start, &key);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return key;
+  }
+
+  int64_t NewPeer(int64_t room_key, const std::string& peer_id, EpochMs joined = 1000) {
+    StoredPeerInfo info;
+    info.session_id = "session-" + peer_id;
+    info.peer_id = peer_id;
+    info.joined_ms = joined;
+    info.remote_address = "203.0.113.7";
+    info.user_agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0";
+    int64_t key = 0;
+    Status s = store_->AddPeer(room_key, info, &key);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return key;
+  }
+
+  void Close(int64_t room_key, EpochMs end, const std::string& json, EpochMs window) {
+    Status s = store_->CloseRoom(room_key, end, json, window);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  TempDir dir_;
+  std::string db_path_;
+  std::unique_ptr<HistoryStore> store_;
+};
+
+TEST_F(SqliteStoreTest, TraceRoundTripAcrossManyAppends) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t peer = NewPeer(room, "p1");
+  std::string expected;
+  for (int i = 0; i < 300; ++i) {
+    std::string lines = "[\"getstats\"," + std::to_string(i) +
+                        ",{\"x\":" + std::string(static_cast<size_t>(i % 50), 'a') + "}]\n";
+    ASSERT_TRUE(store_->AppendTrace(peer, lines).ok());
+    expected += lines;
+  }
+  std::string got;
+  Status s = store_->ReadTrace(peer, &got);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(got, expected);
+}
+
+TEST_F(SqliteStoreTest, TraceIsBinarySafe) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t peer = NewPeer(room, "p1");
+  std::string binary;
+  for (int i = 0; i < 4096; ++i) binary.push_back(static_cast<char>(i * 131 % 256));
+  binary += std::string("\0\0\xff\xfe", 4);
+  ASSERT_TRUE(store_->AppendTrace(peer, binary).ok());
+  ASSERT_TRUE(store_->AppendTrace(peer, std::string("\0", 1)).ok());
+  std::string got;
+  ASSERT_TRUE(store_->ReadTrace(peer, &got).ok());
+  EXPECT_EQ(got, binary + std::string("\0", 1));
+}
+
+TEST_F(SqliteStoreTest, EmptyTraceAndUnknownPeer) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t peer = NewPeer(room, "p1");
+  ASSERT_TRUE(store_->AppendTrace(peer, "").ok());  // nothing to store
+  std::string got = "stale";
+  ASSERT_TRUE(store_->ReadTrace(peer, &got).ok());
+  EXPECT_EQ(got, "");
+
+  EXPECT_EQ(store_->ReadTrace(peer + 100, &got).code(), Status::Code::kNotFound);
+  Status s = store_->AppendTrace(peer + 100, "x\n");
+  EXPECT_EQ(s.code(), Status::Code::kNotFound) << s.ToString();
+  EXPECT_NE(s.message().find("append trace"), std::string::npos) << s.message();
+}
+
+TEST_F(SqliteStoreTest, TraceSurvivesReopen) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t peer = NewPeer(room, "p1");
+  ASSERT_TRUE(store_->AppendTrace(peer, "a\n").ok());
+  Reopen();
+  ASSERT_TRUE(store_->AppendTrace(peer, "b\n").ok());
+  std::string got;
+  ASSERT_TRUE(store_->ReadTrace(peer, &got).ok());
+  EXPECT_EQ(got, "a\nb\n");
+}
+
+TEST_F(SqliteStoreTest, CorruptChunkIsDetected) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t peer = NewPeer(room, "p1");
+  ASSERT_TRUE(store_->AppendTrace(peer, "first line\n").ok());
+  ASSERT_TRUE(store_->AppendTrace(peer, "second line\n").ok());
+  store_.reset();
+  RawExec("UPDATE trace_chunks SET data = X'00112233445566' WHERE seq = 1");
+  Reopen();
+  std::string got;
+  Status s = store_->ReadTrace(peer, &got);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("chunk 1"), std::string::npos) << s.message();
+  EXPECT_EQ(got, "");
+}
+
+TEST_F(SqliteStoreTest, WrongRecordedSizeIsCorruption) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t peer = NewPeer(room, "p1");
+  ASSERT_TRUE(store_->AppendTrace(peer, "some trace line\n").ok());
+  store_.reset();
+  RawExec("UPDATE trace_chunks SET raw_bytes = raw_bytes + 1");
+  Reopen();
+  std::string got;
+  EXPECT_EQ(store_->ReadTrace(peer, &got).code(), Status::Code::kCorruption);
+
+  store_.reset();
+  RawExec("UPDATE trace_chunks SET raw_bytes = 1000000000000");
+  Reopen();
+  EXPECT_EQ(store_->ReadTrace(peer, &got).code(), Status::Code::kCorruption);
+}
+
+TEST_F(SqliteStoreTest, MissingChunkIsCorruption) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t peer = NewPeer(room, "p1");
+  ASSERT_TRUE(store_->AppendTrace(peer, "a\n").ok());
+  ASSERT_TRUE(store_->AppendTrace(peer, "b\n").ok());
+  store_.reset();
+  RawExec("DELETE FROM trace_chunks WHERE seq = 0");
+  Reopen();
+  std::string got;
+  EXPECT_EQ(store_->ReadTrace(peer, &got).code(), Status::Code::kCorruption);
+}
+
+TEST_F(SqliteStoreTest, WindowQueriesOrderByEndAndIsolateProjects) {
+  const EpochMs w1 = 3600000, w2 = 7200000;
+  const int64_t a = NewRoom("acme", "a", 100);
+  const int64_t b = NewRoom("acme", "b", 200);
+  const int64_t c = NewRoom("acme", "c", 300);
+  const int64_t other = NewRoom("beta", "a", 100);
+  const int64_t open = NewRoom("acme", "open", 400);
+  Close(b, w1 + 500, "{\"b\":1}", w1);
+  Close(a, w1 + 900, "{\"a\":1}", w1);
+  Close(c, w2 + 1, "{\"c\":1}", w2);
+  Close(other, w1 + 100, "{\"other\":1}", w1);
+  (void)open;
+
+  std::vector<std::string> jsons;
+  ASSERT_TRUE(store_->RoomsInWindow("acme", w1, &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{\"b\":1}", "{\"a\":1}"}));
+  ASSERT_TRUE(store_->RoomsInWindow("beta", w1, &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{\"other\":1}"}));
+  ASSERT_TRUE(store_->RoomsInWindow("acme", w2, &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{\"c\":1}"}));
+  ASSERT_TRUE(store_->RoomsInWindow("nobody", w1, &jsons).ok());
+  EXPECT_TRUE(jsons.empty());
+
+  // [from, to): an end exactly at `to` belongs to the next range.
+  ASSERT_TRUE(store_->RoomsEndedBetween("acme", w1, w1 + 900, &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{\"b\":1}"}));
+  ASSERT_TRUE(store_->RoomsEndedBetween("acme", w1 + 500, w2 + 2, &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{\"b\":1}", "{\"a\":1}", "{\"c\":1}"}));
+  // An empty project means every project.
+  ASSERT_TRUE(store_->RoomsEndedBetween("", 0, w2, &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{\"other\":1}", "{\"b\":1}", "{\"a\":1}"}));
+}
+
+TEST_F(SqliteStoreTest, RoomSessionsOldestFirst) {
+  const int64_t second = NewRoom("acme", "daily", 5000);
+  const int64_t first = NewRoom("acme", "daily", 1000);
+  const int64_t other_project = NewRoom("beta", "daily", 2000);
+  NewRoom("acme", "daily", 9000);  // still open: not a finished session
+  Close(second, 6000, "{\"n\":2}", 0);
+  Close(first, 2000, "{\"n\":1}", 0);
+  Close(other_project, 3000, "{\"beta\":1}", 0);
+  std::vector<std::string> jsons;
+  ASSERT_TRUE(store_->RoomSessions("acme", "daily", &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{\"n\":1}", "{\"n\":2}"}));
+  ASSERT_TRUE(store_->RoomSessions("acme", "weekly", &jsons).ok());
+  EXPECT_TRUE(jsons.empty());
+}
+
+TEST_F(SqliteStoreTest, ListOpenRoomsAfterReopen) {
+  const int64_t r1 = NewRoom("acme", "r1", 1000);
+  const int64_t r2 = NewRoom("beta", "r2", 2000);
+  const int64_t closed = NewRoom("acme", "gone", 500);
+  const int64_t p1 = NewPeer(r1, "alice", 1100);
+  const int64_t p2 = NewPeer(r1, "bob", 1200);
+  const int64_t p3 = NewPeer(r2, "carol", 2100);
+  NewPeer(closed, "dave", 600);
+  Close(closed, 900, "{}", 0);
+
+  Reopen();
+  std::vector<OpenRoom> rooms;
+  ASSERT_TRUE(store_->ListOpenRooms(&rooms).ok());
+  ASSERT_EQ(rooms.size(), 2u);
+  EXPECT_EQ(rooms[0].room_key, r1);
+  EXPECT_EQ(rooms[0].project, "acme");
+  EXPECT_EQ(rooms[0].room_id, "r1");
+  EXPECT_EQ(rooms[0].start_ms, 1000);
+  ASSERT_EQ(rooms[0].peers.size(), 2u);
+  EXPECT_EQ(rooms[0].peers[0].peer_key, p1);
+  EXPECT_EQ(rooms[0].peers[0].info.peer_id, "alice");
+  EXPECT_EQ(rooms[0].peers[0].info.session_id, "session-alice");
+  EXPECT_EQ(rooms[0].peers[0].info.joined_ms, 1100);
+  EXPECT_EQ(rooms[0].peers[0].info.remote_address, "203.0.113.7");
+  EXPECT_EQ(rooms[0].peers[0].info.user_agent, "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0");
+  EXPECT_EQ(rooms[0].peers[1].peer_key, p2);
+  EXPECT_EQ(rooms[1].room_key, r2);
+  EXPECT_EQ(rooms[1].project, "beta");
+  ASSERT_EQ(rooms[1].peers.size(), 1u);
+  EXPECT_EQ(rooms[1].peers[0].peer_key, p3);
+
+  // Keys keep growing after a reopen; a new room never reuses an old key.
+  const int64_t r4 = NewRoom("acme", "r4", 3000);
+  EXPECT_GT(r4, closed);
+}
+
+TEST_F(SqliteStoreTest, ClosingTwiceOrUnknownRoomFails) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  Close(room, 2000, "{}", 0);
+  Status s = store_->CloseRoom(room, 3000, "{\"again\":1}", 0);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("already closed"), std::string::npos) << s.message();
+  s = store_->CloseRoom(room + 42, 3000, "{}", 0);
+  EXPECT_EQ(s.code(), Status::Code::kNotFound) << s.ToString();
+
+  // The first close is kept.
+  std::vector<std::string> jsons;
+  ASSERT_TRUE(store_->RoomSessions("acme", "r1", &jsons).ok());
+  EXPECT_EQ(jsons, (std::vector<std::string>{"{}"}));
+
+  StoredPeerInfo info;
+  info.peer_id = "late";
+  int64_t peer = 0;
+  EXPECT_EQ(store_->AddPeer(room, info, &peer).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->AddPeer(room + 42, info, &peer).code(), Status::Code::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, DeliveredWindows) {
+  std::optional<EpochMs> end = 123;
+  ASSERT_TRUE(store_->LastDeliveredWindowEnd("acme", &end).ok());
+  EXPECT_FALSE(end.has_value());
+
+  DeliveredWindow w;
+  w.project = "acme";
+  w.window_start = 3600000;
+  w.window_end = 7200000;
+  w.location = "/data/streams/acme/a.json";
+  w.room_count = 3;
+  w.size_bytes = 1234;
+  w.sha256_hex = std::string(64, 'a');
+  ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
+  w.window_start = 0;
+  w.window_end = 3600000;
+  ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
+  // Delivering the same window again replaces its record instead of failing.
+  w.room_count = 4;
+  ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
+  w.project = "beta";
+  w.window_start = 7200000;
+  w.window_end = 10800000;
+  ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
+
+  ASSERT_TRUE(store_->LastDeliveredWindowEnd("acme", &end).ok());
+  EXPECT_EQ(end, std::optional<EpochMs>(7200000));
+  ASSERT_TRUE(store_->LastDeliveredWindowEnd("beta", &end).ok());
+  EXPECT_EQ(end, std::optional<EpochMs>(10800000));
+  Reopen();
+  ASSERT_TRUE(store_->LastDeliveredWindowEnd("acme", &end).ok());
+  EXPECT_EQ(end, std::optional<EpochMs>(7200000));
+}
+
+TEST_F(SqliteStoreTest, ConcurrentAppendsFromSeveralThreads) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  std::vector<int64_t> peers;
+  for (int i = 0; i < 4; ++i) peers.push_back(NewPeer(room, "p" + std::to_string(i)));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        EXPECT_TRUE(store_->AppendTrace(peers[t], std::to_string(i) + "\n").ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::string expected;
+  for (int i = 0; i < 50; ++i) expected += std::to_string(i) + "\n";
+  for (int64_t peer : peers) {
+    std::string got;
+    ASSERT_TRUE(store_->ReadTrace(peer, &got).ok());
+    EXPECT_EQ(got, expected);
+  }
+}
+
+TEST_F(SqliteStoreTest, SchemaVersionAndWalMode) {
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), SqliteSchemaVersion());
+  sqlite3_finalize(stmt);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
+  store_.reset();
+  RawExec("PRAGMA user_version = 99");
+  std::unique_ptr<HistoryStore> store;
+  Status s = OpenSqliteStore(db_path_, &store);
+  EXPECT_EQ(s.code(), Status::Code::kIOError);
+  EXPECT_NE(s.message().find("99"), std::string::npos) << s.message();
+  EXPECT_EQ(store, nullptr);
+}
+
+TEST(SqliteStoreOpenTest, MissingDirectoryNamesThePath) {
+  TempDir dir;
+  const std::string path = dir.path() + "/no/such/dir/history.db";
+  std::unique_ptr<HistoryStore> store;
+  Status s = OpenSqliteStore(path, &store);
+  EXPECT_EQ(s.code(), Status::Code::kIOError);
+  EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
+  EXPECT_EQ(store, nullptr);
+}
+
+TEST(SqliteStoreOpenTest, NotADatabaseNamesThePath) {
+  TempDir dir;
+  const std::string path = dir.path() + "/history.db";
+  {
+    std::ofstream out(path);
+    out << std::string(4096, 'x');
+  }
+  std::unique_ptr<HistoryStore> store;
+  Status s = OpenSqliteStore(path, &store);
+  EXPECT_EQ(s.code(), Status::Code::kIOError);
+  EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("not a database"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace rtcstream
