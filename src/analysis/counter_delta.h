@@ -1,0 +1,20 @@
+// How much a cumulative getStats counter advanced between two samples of the
+// same report.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "session/stats_snapshot.h"
+
+namespace rtcstream {
+
+// Returns current[field] - previous[field] when both are numbers and the
+// counter did not go backwards; nullopt otherwise. A counter that decreases
+// was reset (a new SSRC under a reused id, an ICE restart, a re-created
+// sender), and the reset sample carries no usable delta: taking it would add
+// a negative amount, or the whole new counter value, to the totals.
+std::optional<double> CounterDelta(const StatsReport& previous, const StatsReport& current,
+                                   std::string_view field);
+
+}  // namespace rtcstream

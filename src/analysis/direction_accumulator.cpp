@@ -1,0 +1,91 @@
+#include "analysis/direction_accumulator.h"
+
+#include <algorithm>
+
+namespace rtcstream {
+
+void DirectionAccumulator::BeginSample() {
+  sample_bytes_ = 0;
+  sample_span_ms_ = 0;
+  sample_expected_ = 0;
+  sample_lost_ = 0;
+  sample_pixel_rate_ = 0;
+  sample_frame_pixels_ = 0;
+  sample_frame_rate_ = 0;
+  sample_has_video_ = false;
+}
+
+void DirectionAccumulator::EndSample() {
+  // bytes x 8 / ms is bits per ms, which is kbit/s.
+  if (sample_bytes_ > 0 && sample_span_ms_ > 0) {
+    sample_bitrate_.Add(sample_bytes_ * 8 / sample_span_ms_);
+  }
+  if (sample_expected_ > 0) {
+    sample_loss_.Add(std::min(100.0, sample_lost_ / sample_expected_ * 100));
+  }
+  if (sample_has_video_) {
+    pixel_rate_.Add(sample_pixel_rate_);
+    frame_pixels_.Add(sample_frame_pixels_);
+    frame_rate_.Add(sample_frame_rate_);
+  }
+}
+
+void DirectionAccumulator::AddBytes(double bytes, double start_ms, double end_ms) {
+  if (bytes <= 0 || !(end_ms > start_ms)) return;
+  bytes_ += bytes;
+  active_.Add(start_ms, end_ms);
+  sample_bytes_ += bytes;
+  // Streams of one sample cover the same interval, or a shorter one for a
+  // stream that was frozen; the longest is the sample's span.
+  sample_span_ms_ = std::max(sample_span_ms_, end_ms - start_ms);
+}
+
+void DirectionAccumulator::AddExpectedPackets(double packets) {
+  if (packets <= 0) return;
+  expected_packets_ += packets;
+  sample_expected_ += packets;
+}
+
+void DirectionAccumulator::AddLostPackets(double packets) {
+  if (packets <= 0) return;
+  lost_packets_ += packets;
+  sample_lost_ += packets;
+}
+
+void DirectionAccumulator::AddJitter(double jitter_ms) { jitter_ms_.Add(jitter_ms); }
+
+void DirectionAccumulator::AddRtt(double rtt_ms) { rtt_ms_.Add(rtt_ms); }
+
+void DirectionAccumulator::AddJitterBuffer(double delay_s, double emitted) {
+  if (delay_s < 0 || emitted <= 0) return;
+  jitter_buffer_s_ += delay_s;
+  jitter_buffer_emitted_ += emitted;
+}
+
+void DirectionAccumulator::AddVideoStream(double width, double height, double fps) {
+  if (width <= 0 || height <= 0 || fps <= 0) return;
+  sample_has_video_ = true;
+  sample_pixel_rate_ += width * height * fps;
+  sample_frame_pixels_ = std::max(sample_frame_pixels_, width * height);
+  sample_frame_rate_ = std::max(sample_frame_rate_, fps);
+}
+
+bool DirectionAccumulator::HasMedia() const { return bytes_ > 0 || expected_packets_ > 0; }
+
+std::optional<double> DirectionAccumulator::Bitrate() const {
+  const double active_ms = active_.TotalMs();
+  if (bytes_ <= 0 || active_ms <= 0) return std::nullopt;
+  return bytes_ * 8 / active_ms;
+}
+
+std::optional<double> DirectionAccumulator::PacketLoss() const {
+  if (expected_packets_ <= 0) return std::nullopt;
+  return std::min(100.0, lost_packets_ / expected_packets_ * 100);
+}
+
+std::optional<double> DirectionAccumulator::JitterBufferMs() const {
+  if (jitter_buffer_emitted_ <= 0) return std::nullopt;
+  return jitter_buffer_s_ / jitter_buffer_emitted_ * 1000;
+}
+
+}  // namespace rtcstream

@@ -1,0 +1,95 @@
+// DirectionAccumulator: the running totals of one media kind in one direction
+// of one peer, summed over all its streams and peer connections.
+//
+// PeerAnalyzer feeds it deltas between consecutive samples of each stream;
+// BeginSample/EndSample bracket one getStats sample of one peer connection so
+// that the per-sample figures behind the score's variance penalties can be
+// formed.
+#pragma once
+
+#include <optional>
+
+#include "analysis/audio_codec.h"
+#include "analysis/running_stats.h"
+#include "analysis/time_coverage.h"
+
+namespace rtcstream {
+
+class DirectionAccumulator {
+ public:
+  // Starts one getStats sample.
+  void BeginSample();
+  // Ends the sample started by BeginSample.
+  void EndSample();
+
+  // One stream sent or received `bytes` during [start_ms, end_ms].
+  void AddBytes(double bytes, double start_ms, double end_ms);
+  // Packets that should have arrived (loss denominator).
+  void AddExpectedPackets(double packets);
+  // Packets that were lost (loss numerator).
+  void AddLostPackets(double packets);
+  // One jitter sample, in ms.
+  void AddJitter(double jitter_ms);
+  // One round-trip-time sample, in ms.
+  void AddRtt(double rtt_ms);
+  // Jitter buffer counters advanced by `delay_s` seconds over `emitted` samples.
+  void AddJitterBuffer(double delay_s, double emitted);
+  // One active video stream of the current sample.
+  void AddVideoStream(double width, double height, double fps);
+  // The audio codec last seen in this direction.
+  void SetAudioCodec(AudioCodec codec) { audio_codec_ = codec; }
+
+  // True when any stream of this kind and direction carried media.
+  bool HasMedia() const;
+  // Total bits / active time, kbit/s; nullopt when never active.
+  std::optional<double> Bitrate() const;
+  // Lost / expected x 100, at most 100; nullopt when no packets were expected.
+  std::optional<double> PacketLoss() const;
+  // Mean jitter sample, ms.
+  std::optional<double> Jitter() const { return jitter_ms_.Mean(); }
+  // Mean round-trip-time sample, ms.
+  std::optional<double> Rtt() const { return rtt_ms_.Mean(); }
+  // Mean jitter buffer delay per emitted sample, ms.
+  std::optional<double> JitterBufferMs() const;
+  // Mean over samples of the summed width x height x fps of the active streams.
+  std::optional<double> PixelRate() const { return pixel_rate_.Mean(); }
+  // Mean over samples of the largest active stream's width x height.
+  std::optional<double> FramePixels() const { return frame_pixels_.Mean(); }
+  // Mean over samples of the fastest active stream's frame rate.
+  std::optional<double> FrameRate() const { return frame_rate_.Mean(); }
+  // Coefficient of variation of the per-sample bitrate.
+  double BitrateVariation() const { return sample_bitrate_.CoefficientOfVariation(); }
+  // Standard deviation of the per-sample packet loss, % points.
+  double LossVariation() const { return sample_loss_.StdDev(); }
+  // The audio codec last seen, if any.
+  std::optional<AudioCodec> audio_codec() const { return audio_codec_; }
+
+ private:
+  // Totals over the whole call.
+  double bytes_ = 0;
+  TimeCoverage active_;
+  double expected_packets_ = 0;
+  double lost_packets_ = 0;
+  double jitter_buffer_s_ = 0;
+  double jitter_buffer_emitted_ = 0;
+  RunningStats jitter_ms_;
+  RunningStats rtt_ms_;
+  RunningStats pixel_rate_;
+  RunningStats frame_pixels_;
+  RunningStats frame_rate_;
+  RunningStats sample_bitrate_;
+  RunningStats sample_loss_;
+  std::optional<AudioCodec> audio_codec_;
+
+  // The sample in progress.
+  double sample_bytes_ = 0;
+  double sample_span_ms_ = 0;
+  double sample_expected_ = 0;
+  double sample_lost_ = 0;
+  double sample_pixel_rate_ = 0;
+  double sample_frame_pixels_ = 0;
+  double sample_frame_rate_ = 0;
+  bool sample_has_video_ = false;
+};
+
+}  // namespace rtcstream

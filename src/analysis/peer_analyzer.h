@@ -1,0 +1,91 @@
+// PeerAnalyzer: turns one peer's getStats series and connection events into
+// the quality figures of a data stream peer struct (docs/metrics.md has every
+// formula).
+//
+// It keeps running totals only, never the series itself: a peer in a
+// four-hour call costs the same memory as one in a four-minute call, apart
+// from the previous sample of each RTP report.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/call_setup.h"
+#include "analysis/direction_accumulator.h"
+#include "analysis/media_kind.h"
+#include "analysis/media_summary.h"
+#include "analysis/running_stats.h"
+#include "session/stats_snapshot.h"
+
+namespace rtcstream {
+
+// Accumulates one peer's quality figures from all its RTCPeerConnections.
+class PeerAnalyzer {
+ public:
+  // A full (delta-decoded) getStats state of one peer connection, after each
+  // getstats message. The same snapshot object may be passed again (mutated)
+  // for later samples of that pc: nothing is kept by reference.
+  void OnStats(std::string_view pc_id, const StatsSnapshot& snapshot);
+  // A setLocalDescription() call.
+  void OnSetLocalDescription(std::string_view pc_id, double client_ts_ms);
+  // An onconnectionstatechange event.
+  void OnConnectionStateChange(std::string_view pc_id, std::string_view state, double client_ts_ms);
+  // An oniceconnectionstatechange event.
+  void OnIceConnectionStateChange(std::string_view pc_id, std::string_view state,
+                                  double client_ts_ms);
+  // pc.close(): drops the previous samples of that pc's reports.
+  void OnPcClosed(std::string_view pc_id, double client_ts_ms);
+
+  // The peer's figures so far. Can be called at any time.
+  MediaSummary Summarize() const;
+  // Connection features from the selected candidate pair of the first pc
+  // that connected, else of the first pc that had a selected pair.
+  PeerFeatures Features() const;
+  // Number of OnStats calls.
+  size_t StatsSamples() const { return samples_; }
+
+ private:
+  // What is kept of one peer connection between samples.
+  struct PcState {
+    double last_snapshot_ms = 0;
+    // The previous sample of each RTP report and of the selected pair, by id.
+    std::map<std::string, StatsReport, std::less<>> previous;
+    std::optional<PeerFeatures> features;
+  };
+
+  // What one OnStats call is working on.
+  struct Sample;
+
+  DirectionAccumulator& Acc(MediaKind kind, Direction direction) {
+    return acc_[static_cast<int>(kind)][static_cast<int>(direction)];
+  }
+  const DirectionAccumulator& Acc(MediaKind kind, Direction direction) const {
+    return acc_[static_cast<int>(kind)][static_cast<int>(direction)];
+  }
+
+  void OnOutbound(const Sample& s, std::string_view id, const StatsReport& report);
+  void OnInbound(const Sample& s, std::string_view id, const StatsReport& report);
+  void OnRemoteInbound(const Sample& s, std::string_view id, const StatsReport& report);
+  void OnSelectedPair(const Sample& s);
+  void MarkConnected(std::string_view pc_id);
+  // The peer's round trip: audio send RTT, else video send RTT, else the
+  // selected candidate pairs' RTT.
+  std::optional<double> PeerRtt() const;
+  DirectionSummary SummarizeDirection(MediaKind kind, Direction direction,
+                                      std::optional<double> peer_rtt) const;
+
+  std::map<std::string, PcState, std::less<>> pcs_;
+  std::vector<std::string> pc_order_;       // first seen first
+  std::vector<std::string> connect_order_;  // first connected first
+  DirectionAccumulator acc_[2][2];          // [MediaKind][Direction]
+  RunningStats pair_rtt_ms_;
+  CallSetupTracker call_setup_;
+  size_t samples_ = 0;
+};
+
+}  // namespace rtcstream
