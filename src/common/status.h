@@ -15,10 +15,10 @@ class Status {
     kOk = 0,
     kInvalidArgument,  // malformed input from a client or a user
     kNotFound,
-    kPermissionDenied,  // wrong API key or token
+    kPermissionDenied,   // wrong API key or token
     kResourceExhausted,  // a limit was hit (frame size, decompressed size, ...)
     kIOError,
-    kCorruption,  // stored data that cannot be read back
+    kCorruption,   // stored data that cannot be read back
     kUnavailable,  // a remote endpoint is down; worth retrying
     kInternal,
   };

@@ -90,8 +90,8 @@ Status ParseIso8601(std::string_view s, EpochMs* out) {
                                    "\" (expected e.g. 2026-11-23T10:00:00Z)");
   };
   unsigned year, month, day, hour = 0, minute = 0, second = 0, millis = 0;
-  if (!ReadDigits(s, 0, 4, &year) || s.size() < 10 || s[4] != '-' ||
-      !ReadDigits(s, 5, 2, &month) || s[7] != '-' || !ReadDigits(s, 8, 2, &day)) {
+  if (!ReadDigits(s, 0, 4, &year) || s.size() < 10 || s[4] != '-' || !ReadDigits(s, 5, 2, &month) ||
+      s[7] != '-' || !ReadDigits(s, 8, 2, &day)) {
     return bad();
   }
   if (month < 1 || month > 12 || day < 1 || day > 31) return bad();
@@ -143,8 +143,7 @@ Status ParseDuration(std::string_view s, int64_t* out_ms) {
   size_t digits = 0;
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
   int64_t value = 0;
-  if (digits == 0 ||
-      std::from_chars(s.data(), s.data() + digits, value).ec != std::errc()) {
+  if (digits == 0 || std::from_chars(s.data(), s.data() + digits, value).ec != std::errc()) {
     return Status::InvalidArgument("not a duration: \"" + std::string(s) +
                                    "\" (expected e.g. 30s, 5m, 2h)");
   }

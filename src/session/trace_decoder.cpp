@@ -1,0 +1,370 @@
+#include "session/trace_decoder.h"
+
+#include <simdjson.h>
+
+#include <unordered_map>
+
+#include "common/json_writer.h"
+
+namespace rtcstream {
+
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+// Config fields of the `watchrtc` message that must never be stored: the SDK
+// echoes its plain API key (and token) there.
+bool IsSecretField(std::string_view key) { return key == "rtcApiKey" || key == "rtcToken"; }
+
+// One parser per thread: a dom::parser keeps buffers sized to the largest
+// document it has seen, so sharing it across the sessions a thread serves
+// bounds memory by threads, not by connected peers.
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+// Serializes `e`, dropping secret fields of the top-level object.
+void WriteWithoutSecrets(element e, JsonWriter* w) {
+  object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) {
+    w->Raw(simdjson::minify(e));
+    return;
+  }
+  w->BeginObject();
+  for (auto field : obj) {
+    if (IsSecretField(field.key)) continue;
+    w->Key(field.key);
+    w->Raw(simdjson::minify(field.value));
+  }
+  w->EndObject();
+}
+
+StatValue ToStatValue(element e) {
+  StatValue v;
+  switch (e.type()) {
+    case element_type::INT64:
+      v.kind = StatValue::Kind::kNumber;
+      v.number = static_cast<double>(int64_t(e));
+      break;
+    case element_type::UINT64:
+      v.kind = StatValue::Kind::kNumber;
+      v.number = static_cast<double>(uint64_t(e));
+      break;
+    case element_type::DOUBLE:
+      v.kind = StatValue::Kind::kNumber;
+      v.number = double(e);
+      break;
+    case element_type::STRING:
+      v.kind = StatValue::Kind::kString;
+      v.text = std::string(std::string_view(e));
+      break;
+    case element_type::BOOL:
+      v.kind = StatValue::Kind::kBool;
+      v.number = bool(e) ? 1 : 0;
+      break;
+    case element_type::NULL_VALUE:
+      v.kind = StatValue::Kind::kNull;
+      break;
+    default:
+      v.kind = StatValue::Kind::kJson;
+      v.text = simdjson::minify(e);
+  }
+  return v;
+}
+
+// Reads a string, or the empty string for anything else.
+std::string_view StringOr(element e, std::string_view fallback = {}) {
+  std::string_view s;
+  return e.get_string().get(s) == simdjson::SUCCESS ? s : fallback;
+}
+
+std::string_view FieldString(object obj, std::string_view key) {
+  element e;
+  if (obj[key].get(e) != simdjson::SUCCESS) return {};
+  return StringOr(e);
+}
+
+// Reads {"name": ["v1", "v2"] | "v"} into key/value lists.
+std::vector<std::pair<std::string, std::vector<std::string>>> ReadKeys(element e) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> keys;
+  object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) return keys;
+  for (auto field : obj) {
+    std::vector<std::string> values;
+    array arr;
+    if (field.value.get_array().get(arr) == simdjson::SUCCESS) {
+      for (element v : arr) {
+        std::string_view s;
+        if (v.get_string().get(s) == simdjson::SUCCESS) {
+          values.emplace_back(s);
+        } else if (!v.is_null()) {
+          values.push_back(simdjson::minify(v));
+        }
+      }
+    } else {
+      std::string_view s;
+      if (field.value.get_string().get(s) == simdjson::SUCCESS) {
+        values.emplace_back(s);
+      } else if (!field.value.is_null()) {
+        values.push_back(simdjson::minify(field.value));
+      }
+    }
+    keys.emplace_back(std::string(field.key), std::move(values));
+  }
+  return keys;
+}
+
+// The kind and label of an `onlocaltrack` string:
+// "audio:<id> state:live muted:false label:<label> stream:<stream id>" (the
+// stream part is absent in older SDKs). Tracks the SDK could not describe come
+// as "undefined:undefined ... label:undefined" and are skipped.
+bool ParseLocalTrack(std::string_view text, std::string_view* kind, std::string_view* label) {
+  const size_t colon = text.find(':');
+  const size_t label_pos = text.find(" label:");
+  if (colon == std::string_view::npos || label_pos == std::string_view::npos) return false;
+  *kind = text.substr(0, colon);
+  std::string_view rest = text.substr(label_pos + 7);
+  const size_t stream_pos = rest.rfind(" stream:");
+  if (stream_pos != std::string_view::npos) rest = rest.substr(0, stream_pos);
+  *label = rest;
+  return *kind != "undefined" && *label != "undefined";
+}
+
+}  // namespace
+
+struct TraceDecoder::Impl {
+  // getStats state per pcId.
+  std::unordered_map<std::string, StatsSnapshot> snapshots;
+
+  Status DecodeTuple(element tuple, TraceHandler* handler);
+  Status ApplyGetStats(std::string_view pc_id, element data, TraceHandler* handler, double ts);
+};
+
+TraceDecoder::TraceDecoder() : impl_(std::make_unique<Impl>()) {}
+TraceDecoder::~TraceDecoder() = default;
+
+size_t TraceDecoder::PeerConnectionCount() const { return impl_->snapshots.size(); }
+
+Status TraceDecoder::DecodeFrameJson(std::string_view json, TraceHandler* handler,
+                                     FrameDecodeResult* result) {
+  element doc;
+  if (auto err = ThreadParser().parse(json.data(), json.size()).get(doc); err) {
+    return Status::InvalidArgument(std::string("frame is not valid JSON: ") +
+                                   simdjson::error_message(err));
+  }
+  array arr;
+  if (doc.get_array().get(arr) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("frame is not a JSON array of tuples");
+  }
+  // A single tuple starts with its name; a batch is an array of arrays.
+  element first;
+  const bool single = arr.at(0).get(first) == simdjson::SUCCESS && first.is_string();
+  if (single) {
+    Status s = impl_->DecodeTuple(doc, handler);
+    (s.ok() ? result->tuples_accepted : result->tuples_rejected)++;
+    return s;
+  }
+  Status first_error;
+  size_t index = 0;
+  for (element tuple : arr) {
+    Status s = impl_->DecodeTuple(tuple, handler);
+    if (s.ok()) {
+      result->tuples_accepted++;
+    } else {
+      result->tuples_rejected++;
+      if (first_error.ok()) {
+        first_error =
+            Status::InvalidArgument("tuple " + std::to_string(index) + ": " + s.message());
+      }
+    }
+    ++index;
+  }
+  return first_error;
+}
+
+Status TraceDecoder::DecodeTupleJson(std::string_view json, TraceHandler* handler) {
+  element doc;
+  if (auto err = ThreadParser().parse(json.data(), json.size()).get(doc); err) {
+    return Status::InvalidArgument(std::string("tuple is not valid JSON: ") +
+                                   simdjson::error_message(err));
+  }
+  return impl_->DecodeTuple(doc, handler);
+}
+
+Status TraceDecoder::Impl::DecodeTuple(element tuple, TraceHandler* handler) {
+  array arr;
+  if (tuple.get_array().get(arr) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("tuple is not an array");
+  }
+  const size_t n = arr.size();
+  std::string_view name;
+  if (n < 3 || arr.at(0).get_string().get(name) != simdjson::SUCCESS || name.empty()) {
+    return Status::InvalidArgument("tuple must be [name, pcId|null, data, timestamp]");
+  }
+  element pc_elem = arr.at(1).value_unsafe();
+  std::string_view pc_id;
+  if (!pc_elem.is_null() && pc_elem.get_string().get(pc_id) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("tuple \"" + std::string(name) + "\": pcId is not a string");
+  }
+  element data = arr.at(2).value_unsafe();
+  double ts = 0;
+  if (n >= 4) {
+    element ts_elem = arr.at(3).value_unsafe();
+    if (ts_elem.is_number()) {
+      ts = ts_elem.get_double().value_unsafe();
+    } else if (!ts_elem.is_null()) {
+      return Status::InvalidArgument("tuple \"" + std::string(name) +
+                                     "\": timestamp is not a number");
+    }
+  }
+
+  // The raw history keeps every accepted tuple, minus secrets.
+  if (name == "watchrtc") {
+    JsonWriter w;
+    w.BeginArray();
+    w.String(name);
+    if (pc_id.empty()) {
+      w.Null();
+    } else {
+      w.String(pc_id);
+    }
+    WriteWithoutSecrets(data, &w);
+    w.Number(ts, 3);
+    w.EndArray();
+    handler->OnRawTuple(w.str());
+  } else {
+    handler->OnRawTuple(simdjson::minify(tuple));
+  }
+
+  Status status;
+  if (name == "getstats") {
+    if (pc_id.empty()) return Status::InvalidArgument("getstats without a pcId");
+    status = ApplyGetStats(pc_id, data, handler, ts);
+  } else if (name == "watchrtc") {
+    object obj;
+    if (data.get_object().get(obj) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("watchrtc data is not an object");
+    }
+    SessionIdentity id;
+    id.room_id = std::string(FieldString(obj, "rtcRoomId"));
+    id.peer_id = std::string(FieldString(obj, "rtcPeerId"));
+    id.sdk_version = std::string(FieldString(obj, "sdkVersion"));
+    id.agent_id = std::string(FieldString(obj, "agentId"));
+    element e;
+    if (obj["collectionInterval"].get(e) == simdjson::SUCCESS && e.is_number()) {
+      id.collection_interval_ms = e.get_double().value_unsafe();
+    }
+    if (obj["keys"].get(e) == simdjson::SUCCESS) id.keys = ReadKeys(e);
+    handler->OnIdentity(id, ts);
+  } else if (name == "keys") {
+    handler->OnKeys(ReadKeys(data), ts);
+  } else if (name == "userAgentData") {
+    object obj;
+    if (data.get_object().get(obj) == simdjson::SUCCESS) {
+      UserAgentInfo info;
+      info.browser_name = std::string(FieldString(obj, "name"));
+      info.browser_version = std::string(FieldString(obj, "version"));
+      info.os = std::string(FieldString(obj, "os"));
+      info.os_version = std::string(FieldString(obj, "osVersion"));
+      info.architecture = std::string(FieldString(obj, "architecture"));
+      element e;
+      info.mobile = obj["mobile"].get(e) == simdjson::SUCCESS && e.is_bool() && bool(e);
+      handler->OnUserAgent(info, ts);
+    }
+  } else if (name == "onlocaltrack") {
+    std::string_view kind, label;
+    if (ParseLocalTrack(StringOr(data), &kind, &label)) handler->OnLocalTrack(kind, label, ts);
+  } else if (name == "getUserMediaOnSuccess" ||
+             name == "navigator.mediaDevices.getUserMediaOnSuccess") {
+    object obj;
+    array tracks;
+    if (data.get_object().get(obj) == simdjson::SUCCESS &&
+        obj["tracks"].get_array().get(tracks) == simdjson::SUCCESS) {
+      for (element t : tracks) {
+        object track;
+        if (t.get_object().get(track) != simdjson::SUCCESS) continue;
+        handler->OnLocalTrack(FieldString(track, "kind"), FieldString(track, "label"), ts);
+      }
+    }
+  } else if (name == "setLocalDescription") {
+    handler->OnSetLocalDescription(pc_id, ts);
+  } else if (name == "onconnectionstatechange") {
+    handler->OnConnectionState(pc_id, StringOr(data), ts);
+  } else if (name == "oniceconnectionstatechange") {
+    handler->OnIceConnectionState(pc_id, StringOr(data), ts);
+  } else if (name == "close") {
+    handler->OnPcClosed(pc_id, ts);
+  } else if (name == kServerConnectTuple) {
+    object obj;
+    element skew;
+    if (data.get_object().get(obj) == simdjson::SUCCESS &&
+        obj["skewMs"].get(skew) == simdjson::SUCCESS && skew.is_number()) {
+      handler->OnClockSkew(static_cast<int64_t>(skew.get_double().value_unsafe()));
+    }
+  }
+  handler->OnTuple(name, ts);
+  return status;
+}
+
+Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
+                                         TraceHandler* handler, double ts) {
+  object obj;
+  if (data.get_object().get(obj) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("getstats data for " + std::string(pc_id) + " is not an object");
+  }
+  // The top-level timestamp stands for every report sent with timestamp 0.
+  double top_timestamp = ts;
+  element top;
+  if (obj["timestamp"].get(top) == simdjson::SUCCESS && top.is_number()) {
+    top_timestamp = top.get_double().value_unsafe();
+  }
+  StatsSnapshot& snapshot = snapshots[std::string(pc_id)];
+  snapshot.timestamp_ms = top_timestamp;
+
+  std::string orphan;  // first report that is a delta without a baseline
+  size_t orphans = 0;
+  std::string key;
+  for (auto field : obj) {
+    if (field.key == "timestamp" || field.key == "getStatsId") continue;
+    object report;
+    if (field.value.get_object().get(report) != simdjson::SUCCESS) continue;
+    key.assign(field.key);
+    auto it = snapshot.reports.find(key);
+    if (it == snapshot.reports.end()) {
+      // A report we have not seen must arrive complete; without its type it is a
+      // delta against a state we never received (e.g. frames lost before we started).
+      element type;
+      if (report["type"].get(type) != simdjson::SUCCESS) {
+        if (orphans++ == 0) orphan = key;
+        continue;
+      }
+      it = snapshot.reports.emplace(key, StatsReport{}).first;
+    }
+    StatsReport& target = it->second;
+    for (auto stat : report) {
+      StatValue value = ToStatValue(stat.value);
+      if (stat.key == "timestamp" && value.kind == StatValue::Kind::kNumber && value.number == 0) {
+        value.number = top_timestamp;
+      }
+      auto existing = target.find(std::string(stat.key));
+      if (existing == target.end()) {
+        target.emplace(std::string(stat.key), std::move(value));
+      } else {
+        existing->second = std::move(value);
+      }
+    }
+  }
+  handler->OnStats(pc_id, snapshot, ts);
+  if (orphans > 0) {
+    return Status::InvalidArgument(
+        "getstats delta for " + std::string(pc_id) + " has " + std::to_string(orphans) +
+        " report(s) without a baseline (first: \"" + orphan + "\"); they were ignored");
+  }
+  return Status::OK();
+}
+
+}  // namespace rtcstream

@@ -1,0 +1,55 @@
+// TraceDecoder: turns the JSON tuples of one SDK session into TraceHandler calls.
+//
+// One decoder lives as long as the SDK session (the page's sessionId), across
+// reconnects, because getstats deltas are relative to the previous state of the
+// same (sessionId, pcId). It is not thread-safe: one session, one caller at a time.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "session/trace_handler.h"
+
+namespace rtcstream {
+
+// The name of the tuple rtcstream adds to a peer's raw trace when a socket
+// connects: ["rtcstream:connect", null, {"skewMs": N, ...}, clientMs]. The SDK
+// never sends names with a colon.
+inline constexpr std::string_view kServerConnectTuple = "rtcstream:connect";
+
+// Counts of one DecodeFrameJson call.
+struct FrameDecodeResult {
+  size_t tuples_accepted = 0;
+  size_t tuples_rejected = 0;
+};
+
+class TraceDecoder {
+ public:
+  TraceDecoder();
+  ~TraceDecoder();
+  TraceDecoder(const TraceDecoder&) = delete;
+  TraceDecoder& operator=(const TraceDecoder&) = delete;
+
+  // Decodes one frame's JSON text: an array of tuples, or a single tuple
+  // ([name, pcId|null, data, timestamp]). Valid tuples are reported to `handler`
+  // even when others in the same frame are rejected; the returned Status then
+  // describes the first rejection. Unknown tuple names are kept (OnRawTuple) and
+  // otherwise ignored.
+  Status DecodeFrameJson(std::string_view json, TraceHandler* handler, FrameDecodeResult* result);
+
+  // Decodes exactly one tuple (e.g. the `data` of an HTTP /trace request, or one
+  // line of a stored trace).
+  Status DecodeTupleJson(std::string_view json, TraceHandler* handler);
+
+  // Number of peer connections with getStats state.
+  size_t PeerConnectionCount() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rtcstream

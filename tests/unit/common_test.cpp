@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include "common/json_writer.h"
+#include "common/time_util.h"
+#include "session/user_agent.h"
+
+namespace rtcstream {
+namespace {
+
+TEST(TimeUtilTest, FormatsAndParsesIso8601) {
+  EXPECT_EQ(FormatIso8601(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatIso8601(1662250162885), "2022-09-04T00:09:22.885Z");
+  EXPECT_EQ(FormatCompactUtc(1795428000000), "20261123T100000Z");
+  EpochMs t = 0;
+  ASSERT_TRUE(ParseIso8601("2022-09-04T00:09:22.885Z", &t).ok());
+  EXPECT_EQ(t, 1662250162885);
+  ASSERT_TRUE(ParseIso8601("2022-09-04T02:09:22+02:00", &t).ok());
+  EXPECT_EQ(t, 1662250162000);
+  ASSERT_TRUE(ParseIso8601("2026-11-23", &t).ok());
+  EXPECT_EQ(FormatIso8601(t), "2026-11-23T00:00:00.000Z");
+  EXPECT_FALSE(ParseIso8601("2022-09-04T00:09:22", &t).ok());  // no zone
+  EXPECT_FALSE(ParseIso8601("yesterday", &t).ok());
+  EXPECT_FALSE(ParseIso8601("2022-13-01", &t).ok());
+}
+
+TEST(TimeUtilTest, ParsesDurations) {
+  int64_t ms = 0;
+  ASSERT_TRUE(ParseDuration("30s", &ms).ok());
+  EXPECT_EQ(ms, 30000);
+  ASSERT_TRUE(ParseDuration("5m", &ms).ok());
+  EXPECT_EQ(ms, 300000);
+  ASSERT_TRUE(ParseDuration("2h", &ms).ok());
+  EXPECT_EQ(ms, 7200000);
+  ASSERT_TRUE(ParseDuration("250ms", &ms).ok());
+  EXPECT_EQ(ms, 250);
+  EXPECT_FALSE(ParseDuration("5 minutes", &ms).ok());
+  EXPECT_FALSE(ParseDuration("m", &ms).ok());
+}
+
+TEST(JsonWriterTest, RoundsHalfAwayFromZeroAndTrimsZeros) {
+  JsonWriter w;
+  w.BeginArray();
+  w.Number(3.15, 1);
+  w.Number(3.25, 1);
+  w.Number(15.5, 0);
+  w.Number(4.0, 2);
+  w.Number(4.405, 2);
+  w.Number(-0.04, 1);
+  w.Number(1.0 / 0.0, 1);
+  w.EndArray();
+  EXPECT_EQ(w.str(), "[3.2,3.3,16,4,4.41,0,null]");
+}
+
+TEST(JsonWriterTest, EscapesStringsForJsonAndHtml) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("a\"b");
+  w.String("<script>\n\x01 & \xff ok é");
+  w.EndObject();
+  EXPECT_EQ(w.str(), "{\"a\\\"b\":\"\\u003cscript\\u003e\\n\\u0001 \\u0026 \xEF\xBF\xBD ok é\"}");
+}
+
+TEST(UserAgentTest, RecognisesCommonBrowsers) {
+  auto chrome = ParseUserAgent(
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+      "HeadlessChrome/156.0.8078.108 Safari/537.36");
+  EXPECT_EQ(chrome.browser, "Chrome");
+  EXPECT_EQ(chrome.browser_version, "156.0.8078.108");
+  EXPECT_EQ(chrome.os, "Linux");
+  auto firefox = ParseUserAgent(
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0");
+  EXPECT_EQ(firefox.browser, "Firefox");
+  EXPECT_EQ(firefox.os, "Windows");
+  auto safari = ParseUserAgent(
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+      "Version/17.0 Safari/605.1.15");
+  EXPECT_EQ(safari.browser, "Safari");
+  EXPECT_EQ(safari.browser_version, "17.0");
+  EXPECT_EQ(safari.os, "macOS");
+  auto edge = ParseUserAgent(
+      "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36 Edg/120.0.1");
+  EXPECT_EQ(edge.browser, "Edge");
+}
+
+TEST(UserAgentTest, DetectsGreaseBrands) {
+  EXPECT_TRUE(IsGreaseBrand("Not:A-Brand"));
+  EXPECT_TRUE(IsGreaseBrand("Not_A Brand"));
+  EXPECT_TRUE(IsGreaseBrand(""));
+  EXPECT_FALSE(IsGreaseBrand("Chrome"));
+  EXPECT_FALSE(IsGreaseBrand("Google Chrome"));
+}
+
+}  // namespace
+}  // namespace rtcstream
