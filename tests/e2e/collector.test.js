@@ -1,0 +1,339 @@
+'use strict';
+// End-to-end tests of the real rtcstream binary with real browsers: headless Chromium peers
+// (one process each) run the unmodified watchRTC SDK 1.43.1 pointed at rtcstream through its
+// proxyUrl option; the rooms rtcstream exports are checked against the data-streams schema.
+//
+//   cd tests/e2e && npm ci
+//   RTCSTREAM_BIN=$PWD/../../build/rtcstream node --test --test-concurrency=1 tests/e2e/   (from the repo root)
+//
+// Each test starts its own rtcstream (fresh data dir, random port). On failure the test prints
+// rtcstream's output, and writes it with the exported rooms to tests/e2e/out/<test>/.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { startRtcstream } = require('./lib/server');
+const { runCall } = require('./lib/call');
+const { SDK_VERSION } = require('./lib/static-server');
+const { freePort, sleep, randomId } = require('./lib/util');
+const {
+  assertRoomSchema,
+  assertCleanPeerStats,
+  assertRoomAggregates,
+} = require('./lib/assert-room');
+
+const OUT_DIR = path.join(__dirname, 'out');
+const SERVE_ARGS = ['--collection-interval', '2s', '--room-close-grace', '3s', '--stream-interval', '1m'];
+const FAKE_AUDIO_LABEL = 'Fake Default Audio Input';
+const LOG_TAIL_LINES = 150;
+const log = (m) => console.log(`${new Date().toISOString()} ${m}`);
+
+/**
+ * Runs fn(srv, artifacts) with a fresh rtcstream. On failure: prints rtcstream's log, appends
+ * its tail to the error, and saves the log and artifacts under tests/e2e/out/<name>/.
+ */
+async function withRtcstream(name, opts, fn) {
+  const artifacts = {};
+  const srv = await startRtcstream(opts);
+  log(`[${name}] rtcstream on ${srv.url}, data dir ${srv.dataDir}`);
+  let failed = null;
+  try {
+    await fn(srv, artifacts);
+  } catch (err) {
+    failed = err;
+  } finally {
+    await srv.stop({ keepData: !!failed });
+  }
+  const dir = path.join(OUT_DIR, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'rtcstream.log'), srv.log());
+  for (const [file, value] of Object.entries(artifacts)) {
+    fs.writeFileSync(path.join(dir, file), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  }
+  if (failed) {
+    console.error(`\n===== rtcstream output (${name}) =====\n${srv.log()}\n===== end of rtcstream output =====`);
+    const tail = srv.log().trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+    failed.message += `\n--- rtcstream output, last ${LOG_TAIL_LINES} lines (full log and data: ${dir}; data dir kept: ${srv.dataDir}) ---\n${tail}`;
+    throw failed;
+  }
+}
+
+/**
+ * Polls `rtcstream export` over [from - 1 min, now + 1 min] until a room with roomId that has
+ * an end_time shows up (the room closes after its last peer left + the close grace), then
+ * exports once more after settleMs so that late duplicates would be seen too.
+ */
+async function waitForClosedRoom(srv, { roomId, from, timeoutMs = 30000, settleMs = 2000 }) {
+  const window = () => ({ from: new Date(from.getTime() - 60000), to: new Date(Date.now() + 60000) });
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  for (;;) {
+    last = await srv.exportWindow(window());
+    if (last.some((r) => r && r.room_id === roomId && r.end_time)) break;
+    if (Date.now() > deadline) {
+      throw new Error(`no closed room '${roomId}' in the export after ${timeoutMs} ms; last export: ${JSON.stringify(last).slice(0, 2000)}`);
+    }
+    await sleep(1000);
+  }
+  await sleep(settleMs);
+  const w = window();
+  return { rooms: await srv.exportWindow(w), window: w };
+}
+
+function browserMajor(userAgent) {
+  const m = /(?:HeadlessChrome|Chrome|Chromium)\/(\d+)\./.exec(userAgent);
+  return m ? m[1] : null;
+}
+
+/** Checks one exported peer against what the page itself saw. */
+function assertPeerMatchesPage(peer, page, expectedKeys) {
+  const where = `peer ${peer.peer_id}`;
+  if (expectedKeys) assert.deepEqual(peer.keys, expectedKeys, `${where} keys`);
+  assert.ok(['Chrome', 'Chromium'].includes(peer.browser), `${where} browser = ${JSON.stringify(peer.browser)}`);
+  assert.equal(typeof peer.browser_version, 'string', `${where} browser_version`);
+  assert.equal(peer.browser_version.split('.')[0], browserMajor(page.userAgent),
+    `${where} browser_version ${peer.browser_version} vs page UA ${page.userAgent}`);
+  assert.equal(peer.os, 'Linux', `${where} os`);
+  assert.equal(peer.sdk_version, SDK_VERSION, `${where} sdk_version`);
+  assert.equal(peer.audio_device, page.localTracks.audio, `${where} audio_device`);
+  assert.equal(peer.video_device, page.localTracks.video, `${where} video_device`);
+  assert.deepEqual(peer.location, { city: null, country: null, organization: null },
+    `${where} location of a loopback peer must be unknown`);
+  assert.ok(peer.duration > 10, `${where} duration ${peer.duration} must be > 10 s`);
+}
+
+function assertRoomTimes(room, call) {
+  const skew = 5000;
+  const start = Date.parse(room.start_time);
+  const end = Date.parse(room.end_time);
+  assert.ok(start >= call.startedAt.getTime() - skew && start <= call.connectedAt.getTime() + skew,
+    `room start_time ${room.start_time} not within the call set-up [${call.startedAt.toISOString()}, ${call.connectedAt.toISOString()}]`);
+  assert.ok(end >= call.hungUpAt.getTime() - skew && end <= Date.now() + skew,
+    `room end_time ${room.end_time} not after the hang-up (${call.hungUpAt.toISOString()})`);
+  assert.ok(room.duration > 10, `room duration ${room.duration} must be > 10 s`);
+  for (const p of room.peers) {
+    const ps = Date.parse(p.start_time);
+    assert.ok(ps >= start - 1000 && ps <= end, `peer ${p.peer_id} start_time ${p.start_time} outside the room`);
+  }
+}
+
+function peerById(room, id) {
+  const p = room.peers.find((x) => x.peer_id === id);
+  assert.ok(p, `room ${room.room_id} has no peer '${id}' (peers: ${room.peers.map((x) => x.peer_id).join(', ')})`);
+  return p;
+}
+
+function assertMediaFlowed(room) {
+  for (const p of room.peers) {
+    for (const kind of ['audio', 'video']) {
+      for (const dir of ['send', 'recv']) {
+        const v = p.stats[kind][dir].bitrate;
+        assert.ok(typeof v === 'number' && v > 0, `peer ${p.peer_id} ${kind} ${dir} bitrate = ${v}, expected > 0`);
+      }
+    }
+  }
+}
+
+test('2-peer call: one room with both peers, their keys, devices, browsers and media stats', async () => {
+  const name = 'two-peer-call';
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  await withRtcstream(name, { port, args: [...SERVE_ARGS, '--public-url', publicUrl] }, async (srv, artifacts) => {
+    const roomId = randomId('room-2p-');
+    const testStart = new Date();
+    const call = await runCall({
+      serverUrl: srv.url,
+      apiKey: srv.apiKey,
+      roomId,
+      peers: [
+        { peerId: 'alice', keys: { company: ['acme'], plan: ['gold'] } },
+        { peerId: 'bob', keys: { company: 'acme', plan: ['gold', 'trial'] } },
+      ],
+      collectionInterval: 2000,
+      durationMs: 20000,
+      log,
+    });
+    artifacts['call.json'] = call;
+
+    const { rooms, window } = await waitForClosedRoom(srv, { roomId, from: testStart });
+    artifacts['export.json'] = rooms;
+
+    assert.equal(rooms.length, 1, `expected exactly 1 room, got ${rooms.length}: ${rooms.map((r) => r.room_id)}`);
+    const room = rooms[0];
+    assert.equal(room.room_id, roomId);
+    assertRoomSchema(room);
+    assert.equal(typeof room.room_url, 'string', 'room_url with --public-url');
+    assert.ok(room.room_url.startsWith(publicUrl), `room_url ${room.room_url} must start with ${publicUrl}`);
+    assert.equal(room.users, 2);
+    assert.equal(room.peers.length, 2);
+    assert.deepEqual(room.peers.map((p) => p.peer_id).sort(), ['alice', 'bob']);
+    assertRoomTimes(room, call);
+
+    const expectedKeys = {
+      alice: { company: 'acme', plan: 'gold' },
+      bob: { company: 'acme', plan: ['gold', 'trial'] },
+    };
+    for (const page of call.peers) {
+      const peer = peerById(room, page.peerId);
+      assert.equal(page.localTracks.audio, FAKE_AUDIO_LABEL, 'sanity: fake audio device label');
+      assertPeerMatchesPage(peer, page, expectedKeys[page.peerId]);
+      assertCleanPeerStats(peer);
+    }
+    assertRoomAggregates(room);
+
+    // The same window restricted to the default project gives the same room.
+    const byProject = await srv.exportWindow({ ...window, project: 'default' });
+    assert.deepEqual(byProject, rooms, 'export --project default');
+
+    // The HTTP API serves the same room.
+    const res = await srv.get(`/rooms/${encodeURIComponent(roomId)}`);
+    artifacts['rooms-api.json'] = res.body;
+    assert.equal(res.status, 200, `GET /rooms/${roomId} -> ${res.status} ${res.body.slice(0, 500)}`);
+    assert.ok(Array.isArray(res.json), `GET /rooms/${roomId} must return a JSON array`);
+    const served = res.json.find((r) => r.room_id === roomId && r.start_time === room.start_time);
+    assert.ok(served, `GET /rooms/${roomId} does not contain the exported room`);
+    assert.deepEqual(served, room, 'GET /rooms/<id> and export must agree');
+  });
+});
+
+test('3-peer full mesh: one room with 3 users', async () => {
+  const name = 'three-peer-mesh';
+  await withRtcstream(name, { args: SERVE_ARGS }, async (srv, artifacts) => {
+    const roomId = randomId('room-mesh-');
+    const testStart = new Date();
+    const call = await runCall({
+      serverUrl: srv.url,
+      apiKey: srv.apiKey,
+      roomId,
+      peers: [
+        { peerId: 'alice', keys: { company: ['acme'] } },
+        { peerId: 'bob', keys: { company: ['acme'] } },
+        { peerId: 'carol', keys: { company: ['globex'] } },
+      ],
+      // The pages keep the SDK's default collectionInterval: rtcstream's interval (2 s) wins.
+      media: { audio: true, video: { width: { ideal: 320 }, height: { ideal: 180 }, frameRate: { ideal: 15 } } },
+      durationMs: 20000,
+      log,
+    });
+    artifacts['call.json'] = call;
+
+    const { rooms } = await waitForClosedRoom(srv, { roomId, from: testStart });
+    artifacts['export.json'] = rooms;
+
+    assert.equal(rooms.length, 1, `expected exactly 1 room, got ${rooms.length}`);
+    const room = rooms[0];
+    assert.equal(room.room_id, roomId);
+    assertRoomSchema(room);
+    assert.equal(room.users, 3);
+    assert.deepEqual(room.peers.map((p) => p.peer_id).sort(), ['alice', 'bob', 'carol']);
+    assertRoomTimes(room, call);
+    for (const page of call.peers) {
+      const peer = peerById(room, page.peerId);
+      assertPeerMatchesPage(peer, page, { company: page.peerId === 'carol' ? 'globex' : 'acme' });
+      // Each peer sends to and receives from 2 others: bitrates are sums over 2 PCs.
+      assertCleanPeerStats(peer, { bitrate: { audio: { min: 10, max: 400 }, video: { min: 40, max: 10000 } } });
+    }
+    assertMediaFlowed(room);
+  });
+});
+
+test('server restart mid-call: the SDKs reconnect and the call stays one room', async () => {
+  const name = 'reconnect';
+  await withRtcstream(name, { args: SERVE_ARGS }, async (srv, artifacts) => {
+    const roomId = randomId('room-reconnect-');
+    const testStart = new Date();
+    let restartedAt = null;
+    const call = await runCall({
+      serverUrl: srv.url,
+      apiKey: srv.apiKey,
+      roomId,
+      peers: [
+        { peerId: 'alice', keys: { company: ['acme'] } },
+        { peerId: 'bob', keys: { company: ['acme'] } },
+      ],
+      collectionInterval: 2000,
+      durationMs: 26000,
+      log,
+      // The server drops every socket: stop rtcstream and start it again on the same port and
+      // data dir. The SDKs reconnect after their 1-4 s backoff with newConnection=false and
+      // the same sessionId, and continue their getstats deltas.
+      during: async ({ peers }) => {
+        const deadline = Date.now() + 15000;
+        while (!peers.every((p) => p.established >= 1)) {
+          if (Date.now() > deadline) throw new Error('the SDKs did not connect to rtcstream');
+          await sleep(200);
+        }
+        await sleep(6000);
+        log(`[${name}] restarting rtcstream`);
+        await srv.restart();
+        restartedAt = new Date();
+        log(`[${name}] rtcstream back on ${srv.url}`);
+        const again = Date.now() + 20000;
+        while (!peers.every((p) => p.established >= 2)) {
+          if (Date.now() > again) {
+            throw new Error(`the SDKs did not reconnect within 20 s (accepted replies: ${peers.map((p) => `${p.peerId}=${p.established}`).join(', ')})`);
+          }
+          await sleep(200);
+        }
+        log(`[${name}] both SDKs reconnected`);
+      },
+    });
+    artifacts['call.json'] = call;
+    assert.ok(restartedAt, 'rtcstream was restarted');
+    for (const p of call.peers) assert.ok(p.sdkConnections >= 2, `${p.peerId} reconnected (${p.sdkConnections} accepted replies)`);
+
+    const { rooms } = await waitForClosedRoom(srv, { roomId, from: testStart });
+    artifacts['export.json'] = rooms;
+
+    assert.equal(rooms.length, 1, `expected exactly 1 room across the restart, got ${rooms.length}`);
+    const room = rooms[0];
+    assert.equal(room.room_id, roomId);
+    assertRoomSchema(room);
+    assert.equal(room.users, 2);
+    assert.deepEqual(room.peers.map((p) => p.peer_id).sort(), ['alice', 'bob']);
+    assertRoomTimes(room, call);
+    assertMediaFlowed(room);
+    for (const p of room.peers) {
+      assert.equal(p.peer_id === 'alice' || p.peer_id === 'bob', true);
+      assert.ok(p.duration > 20, `peer ${p.peer_id} duration ${p.duration} must span the restart (> 20 s)`);
+    }
+  });
+});
+
+test('rejected API key: the SDK gets an error, no room is stored, the key is not logged', async () => {
+  const name = 'rejected-key';
+  await withRtcstream(name, { args: SERVE_ARGS }, async (srv, artifacts) => {
+    const roomId = randomId('room-rejected-');
+    const wrongKey = randomId('wrong-', 16);
+    const testStart = new Date();
+    const call = await runCall({
+      serverUrl: srv.url,
+      apiKey: wrongKey,
+      roomId,
+      peers: [{ peerId: 'alice' }, { peerId: 'bob' }],
+      collectionInterval: 2000,
+      durationMs: 6000,
+      expectSdk: 'reject',
+      log,
+    });
+    artifacts['call.json'] = call;
+    for (const p of call.peers) {
+      assert.equal(p.sdkConnections, 0, `${p.peerId}: the SDK must not have been accepted`);
+      const rejected = p.sdkEvents.find((e) => e.name === 'state' && e.detail && e.detail.reason === 'serverRejectedNoRetry');
+      assert.ok(rejected, `${p.peerId}: the SDK must report serverRejectedNoRetry; events: ${JSON.stringify(p.sdkEvents)}`);
+    }
+
+    // Give rtcstream the time it would need to close a room (grace 3 s), then export.
+    await sleep(5000);
+    const rooms = await srv.exportWindow({ from: new Date(testStart.getTime() - 60000), to: new Date(Date.now() + 60000) });
+    artifacts['export.json'] = rooms;
+    assert.equal(rooms.filter((r) => r.room_id === roomId).length, 0, 'no room for a rejected key');
+    assert.deepEqual(rooms, [], 'nothing at all was stored for the rejected key');
+
+    const out = srv.log();
+    assert.match(out, /reject|invalid|unknown|unauthori[sz]ed|denied|forbidden/i, 'rtcstream must log the rejection');
+    assert.ok(!out.includes(wrongKey), 'rtcstream must not print the rejected key in full');
+  });
+});
