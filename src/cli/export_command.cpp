@@ -1,0 +1,66 @@
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "common/time_util.h"
+#include "store/history_store.h"
+#include "streams/room_json.h"
+
+namespace rtcstream {
+
+int RunExport(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> flags;
+  Status s = ParseFlags(args, {"data-dir", "from", "to", "project", "out"}, &flags);
+  EpochMs from = 0, to = 0;
+  if (s.ok() && (!flags.count("data-dir") || !flags.count("from") || !flags.count("to"))) {
+    s = Status::InvalidArgument("--data-dir, --from and --to are required");
+  }
+  if (s.ok()) s = ParseIso8601(flags["from"], &from);
+  if (s.ok()) s = ParseIso8601(flags["to"], &to);
+  if (s.ok() && to <= from) s = Status::InvalidArgument("--to must be after --from");
+  const std::string db = flags["data-dir"] + "/history.sqlite";
+  if (s.ok() && !std::filesystem::exists(db)) {
+    s = Status::NotFound("no history in " + flags["data-dir"] + " (" + db + " does not exist)");
+  }
+  if (!s.ok()) {
+    std::fprintf(stderr, "rtcstream export: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  std::unique_ptr<HistoryStore> store;
+  s = OpenSqliteStore(db, &store);
+  std::vector<std::string> rooms;
+  if (s.ok()) s = store->RoomsEndedBetween(flags["project"], from, to, &rooms);
+  if (!s.ok()) {
+    std::fprintf(stderr, "rtcstream export: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  const std::string body = StreamFileBody(rooms);
+  const std::string out = flags.count("out") ? flags["out"] : "-";
+  if (out == "-") {
+    std::fwrite(body.data(), 1, body.size(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
+  // Write next to the target and rename, so a reader never sees half a file.
+  const std::string tmp = out + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file.write(body.data(), static_cast<std::streamsize>(body.size()));
+    if (!file) {
+      std::fprintf(stderr, "rtcstream export: cannot write %s\n", tmp.c_str());
+      return 1;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, out, ec);
+  if (ec) {
+    std::fprintf(stderr, "rtcstream export: cannot write %s: %s\n", out.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "rtcstream export: %zu rooms written to %s\n", rooms.size(), out.c_str());
+  return 0;
+}
+
+}  // namespace rtcstream

@@ -1,0 +1,168 @@
+#include "rooms/peer_state.h"
+
+#include <algorithm>
+
+#include "common/json_writer.h"
+#include "session/user_agent.h"
+
+namespace rtcstream {
+
+PeerState::PeerState(std::string session_id, std::string user_agent)
+    : session_id_(std::move(session_id)), user_agent_(std::move(user_agent)) {}
+
+Status PeerState::FeedFrameJson(std::string_view json, FrameDecodeResult* result) {
+  return decoder_.DecodeFrameJson(json, this, result);
+}
+
+Status PeerState::FeedTupleJson(std::string_view json) {
+  return decoder_.DecodeTupleJson(json, this);
+}
+
+void PeerState::RecordServerEvent(std::string_view name, std::string_view data_json,
+                                  double client_ts_ms) {
+  JsonWriter w;
+  w.BeginArray();
+  w.String(name);
+  w.Null();
+  w.Raw(data_json);
+  w.Number(client_ts_ms, 3);
+  w.EndArray();
+  FeedTupleJson(w.str());
+}
+
+std::string PeerState::TakePendingTrace() {
+  std::string out;
+  out.swap(pending_trace_);
+  return out;
+}
+
+void PeerState::SetIdentityIfMissing(std::string_view room_id, std::string_view peer_id) {
+  if (has_identity_ || room_id.empty() || peer_id.empty()) return;
+  identity_.room_id = std::string(room_id);
+  identity_.peer_id = std::string(peer_id);
+  has_identity_ = true;
+}
+
+void PeerState::OnRawTuple(std::string_view tuple_json) {
+  pending_trace_.append(tuple_json);
+  pending_trace_.push_back('\n');
+}
+
+void PeerState::OnIdentity(const SessionIdentity& identity, double) {
+  // A reconnect repeats the `watchrtc` message; room and peer ids stay as first given.
+  if (has_identity_ && !identity_.room_id.empty()) {
+    identity_.sdk_version = identity.sdk_version;
+  } else {
+    identity_ = identity;
+    has_identity_ = !identity_.room_id.empty() && !identity_.peer_id.empty();
+  }
+  MergeKeys(identity.keys);
+}
+
+void PeerState::OnKeys(const std::vector<std::pair<std::string, std::vector<std::string>>>& keys,
+                       double) {
+  MergeKeys(keys);
+}
+
+void PeerState::MergeKeys(
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& keys) {
+  for (const auto& [name, values] : keys) {
+    auto it = std::find_if(keys_.begin(), keys_.end(),
+                           [&](const auto& entry) { return entry.first == name; });
+    if (it == keys_.end()) {
+      keys_.emplace_back(name, std::vector<std::string>{});
+      it = keys_.end() - 1;
+    }
+    for (const std::string& v : values) {
+      if (std::find(it->second.begin(), it->second.end(), v) == it->second.end()) {
+        it->second.push_back(v);
+      }
+    }
+  }
+}
+
+void PeerState::OnUserAgent(const UserAgentInfo& info, double) { user_agent_data_ = info; }
+
+void PeerState::OnLocalTrack(std::string_view kind, std::string_view label, double) {
+  if (label.empty()) return;
+  // The first capture track of each kind names the device.
+  if (kind == "audio" && !audio_device_) audio_device_ = std::string(label);
+  if (kind == "video" && !video_device_) video_device_ = std::string(label);
+}
+
+void PeerState::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot, double) {
+  analyzer_.OnStats(pc_id, snapshot);
+}
+
+void PeerState::OnSetLocalDescription(std::string_view pc_id, double ts_ms) {
+  analyzer_.OnSetLocalDescription(pc_id, ts_ms);
+}
+
+void PeerState::OnConnectionState(std::string_view pc_id, std::string_view state, double ts_ms) {
+  analyzer_.OnConnectionStateChange(pc_id, state, ts_ms);
+}
+
+void PeerState::OnIceConnectionState(std::string_view pc_id, std::string_view state, double ts_ms) {
+  analyzer_.OnIceConnectionStateChange(pc_id, state, ts_ms);
+}
+
+void PeerState::OnPcClosed(std::string_view pc_id, double ts_ms) {
+  analyzer_.OnPcClosed(pc_id, ts_ms);
+}
+
+void PeerState::OnTuple(std::string_view, double ts_ms) {
+  if (ts_ms <= 0) return;
+  if (!first_client_ms_ || ts_ms < *first_client_ms_) first_client_ms_ = ts_ms;
+  if (!last_client_ms_ || ts_ms > *last_client_ms_) last_client_ms_ = ts_ms;
+}
+
+std::optional<EpochMs> PeerState::first_seen_ms() const {
+  if (!first_client_ms_) return std::nullopt;
+  return static_cast<EpochMs>(*first_client_ms_) + skew_ms_;
+}
+
+std::optional<EpochMs> PeerState::last_seen_ms() const {
+  if (!last_client_ms_) return std::nullopt;
+  return static_cast<EpochMs>(*last_client_ms_) + skew_ms_;
+}
+
+PeerRecord PeerState::ToRecord() const {
+  PeerRecord r;
+  r.peer_id = identity_.peer_id;
+  const ParsedUserAgent ua = ParseUserAgent(user_agent_);
+  if (user_agent_data_ && !IsGreaseBrand(user_agent_data_->browser_name)) {
+    r.browser = user_agent_data_->browser_name;
+    if (!user_agent_data_->browser_version.empty()) {
+      r.browser_version = user_agent_data_->browser_version;
+    }
+  } else if (!ua.browser.empty()) {
+    r.browser = ua.browser;
+    if (!ua.browser_version.empty()) r.browser_version = ua.browser_version;
+    // Chromium's reduced User-Agent says "156.0.0.0"; userAgentData carries the full
+    // version even when its brand is GREASE. Use it when the major versions agree.
+    if (user_agent_data_ && !ua.browser_version.empty()) {
+      const std::string& full = user_agent_data_->browser_version;
+      const std::string major = ua.browser_version.substr(0, ua.browser_version.find('.'));
+      if (full.size() > major.size() && full.compare(0, major.size() + 1, major + ".") == 0) {
+        r.browser_version = full;
+      }
+    }
+  }
+  if (user_agent_data_ && !user_agent_data_->os.empty()) {
+    r.os = user_agent_data_->os;
+    if (!user_agent_data_->os_version.empty()) r.os_version = user_agent_data_->os_version;
+  } else if (!ua.os.empty()) {
+    r.os = ua.os;
+  }
+  if (!identity_.sdk_version.empty()) r.sdk_version = identity_.sdk_version;
+  r.start_ms = first_seen_ms().value_or(0);
+  r.end_ms = last_seen_ms().value_or(r.start_ms);
+  r.keys = keys_;
+  r.features = analyzer_.Features();
+  r.stats = analyzer_.Summarize();
+  r.audio_device = audio_device_;
+  r.video_device = video_device_;
+  return r;
+}
+
+}  // namespace rtcstream

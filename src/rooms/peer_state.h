@@ -1,0 +1,103 @@
+// PeerState: everything rtcstream knows about one SDK session (one page of one
+// peer) while it is live: its decoder, its analyzer, identity and devices.
+//
+// Frames are fed in with Feed*; raw tuples accumulate until TakePendingTrace()
+// hands them to the history store. Not thread-safe: the owner serializes calls.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/peer_analyzer.h"
+#include "common/status.h"
+#include "common/time_util.h"
+#include "rooms/room_record.h"
+#include "session/trace_decoder.h"
+#include "session/trace_handler.h"
+
+namespace rtcstream {
+
+class PeerState : public TraceHandler {
+ public:
+  // `user_agent` is the handshake's User-Agent header (a fallback for the browser).
+  PeerState(std::string session_id, std::string user_agent);
+
+  // The offset added to client timestamps to place them on the server's clock.
+  int64_t clock_skew_ms() const { return skew_ms_; }
+
+  // Decodes one frame's JSON text (a tuple or an array of tuples).
+  Status FeedFrameJson(std::string_view json, FrameDecodeResult* result);
+  // Decodes one tuple (HTTP /trace, or a stored trace line during replay).
+  Status FeedTupleJson(std::string_view json);
+
+  // Appends a tuple of rtcstream's own (e.g. a connection record) to the raw trace
+  // and applies it, so that a replay of the trace restores the same state. The
+  // timestamp is on the client's clock, like every other tuple.
+  void RecordServerEvent(std::string_view name, std::string_view data_json, double client_ts_ms);
+
+  // The raw tuples accepted since the last call, newline-terminated.
+  std::string TakePendingTrace();
+  bool HasPendingTrace() const { return !pending_trace_.empty(); }
+  // Puts back lines taken by TakePendingTrace() that could not be stored, ahead of
+  // anything accepted since, so that the trace keeps its order and loses nothing.
+  void RestorePendingTrace(std::string lines) { pending_trace_.insert(0, lines); }
+
+  // Identity: known once the `watchrtc` message arrived.
+  bool has_identity() const { return has_identity_; }
+  const std::string& room_id() const { return identity_.room_id; }
+  const std::string& peer_id() const { return identity_.peer_id; }
+  const std::string& session_id() const { return session_id_; }
+  const std::string& user_agent() const { return user_agent_; }
+
+  // Sets room and peer ids from an HTTP /trace body when no `watchrtc` message came.
+  void SetIdentityIfMissing(std::string_view room_id, std::string_view peer_id);
+
+  // First and last tuple time on the server's clock (nullopt before any tuple).
+  std::optional<EpochMs> first_seen_ms() const;
+  std::optional<EpochMs> last_seen_ms() const;
+
+  // Builds the peer's part of the data stream struct.
+  PeerRecord ToRecord() const;
+
+  // TraceHandler:
+  void OnRawTuple(std::string_view tuple_json) override;
+  void OnIdentity(const SessionIdentity& identity, double ts_ms) override;
+  void OnKeys(const std::vector<std::pair<std::string, std::vector<std::string>>>& keys,
+              double ts_ms) override;
+  void OnUserAgent(const UserAgentInfo& info, double ts_ms) override;
+  void OnLocalTrack(std::string_view kind, std::string_view label, double ts_ms) override;
+  void OnStats(std::string_view pc_id, const StatsSnapshot& snapshot, double ts_ms) override;
+  void OnSetLocalDescription(std::string_view pc_id, double ts_ms) override;
+  void OnConnectionState(std::string_view pc_id, std::string_view state, double ts_ms) override;
+  void OnIceConnectionState(std::string_view pc_id, std::string_view state, double ts_ms) override;
+  void OnPcClosed(std::string_view pc_id, double ts_ms) override;
+  void OnClockSkew(int64_t skew_ms) override { skew_ms_ = skew_ms; }
+  void OnTuple(std::string_view name, double ts_ms) override;
+
+ private:
+  void MergeKeys(const std::vector<std::pair<std::string, std::vector<std::string>>>& keys);
+
+  std::string session_id_;
+  std::string user_agent_;
+  int64_t skew_ms_ = 0;
+
+  TraceDecoder decoder_;
+  PeerAnalyzer analyzer_;
+
+  bool has_identity_ = false;
+  SessionIdentity identity_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> keys_;
+  std::optional<UserAgentInfo> user_agent_data_;
+  std::optional<std::string> audio_device_;
+  std::optional<std::string> video_device_;
+  // First and last tuple time on the client's clock.
+  std::optional<double> first_client_ms_;
+  std::optional<double> last_client_ms_;
+
+  std::string pending_trace_;
+};
+
+}  // namespace rtcstream

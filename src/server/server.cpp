@@ -1,0 +1,377 @@
+#include "server/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "service/collector.h"
+
+namespace rtcstream {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto kHttpTimeout = std::chrono::seconds(30);
+constexpr const char* kSubprotocol = "2.0";
+
+// Decodes %XX and '+' in a query string component.
+std::string UrlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else if (s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// The value of `name` in the target's query string, decoded; empty if absent.
+std::string QueryParam(std::string_view target, std::string_view name) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string() : UrlDecode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+  return {};
+}
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string ErrorJson(std::string_view message) {
+  std::string out = "{\"error\":";
+  // Error messages are ours, but may quote client input: escape like any JSON string.
+  std::string escaped;
+  for (char c : message) {
+    if (c == '"' || c == '\\') escaped.push_back('\\');
+    if (static_cast<unsigned char>(c) >= 0x20) escaped.push_back(c);
+  }
+  out += "\"" + escaped + "\"}";
+  return out;
+}
+
+// One WebSocket connection from an SDK, after the upgrade was accepted.
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(tcp::socket&& socket, Collector* collector, size_t max_frame_bytes)
+      : ws_(std::move(socket)), collector_(collector), max_frame_bytes_(max_frame_bytes) {}
+
+  void Run(http::request<http::string_body> request, std::string remote) {
+    remote_ = std::move(remote);
+    ConnectRequest connect;
+    connect.api_key = QueryParam(request.target(), "apiKey");
+    connect.session_id = QueryParam(request.target(), "sessionId");
+    connect.new_connection = QueryParam(request.target(), "newConnection") != "false";
+    const std::string ts = QueryParam(request.target(), "timestamp");
+    connect.client_timestamp_ms = std::atoll(ts.c_str());
+    connect.remote_address = remote_;
+    connect.user_agent = std::string(request[http::field::user_agent]);
+    accepted_ = collector_->Connect(connect, &connection_, &reply_).ok();
+
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(max_frame_bytes_);
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(http::field::server, "rtcstream");
+      res.set(http::field::sec_websocket_protocol, kSubprotocol);
+    }));
+    ws_.async_accept(request,
+                     beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
+  }
+
+ private:
+  void OnAccept(beast::error_code ec) {
+    if (ec) {
+      LogWarn("WebSocket handshake failed", {{"remote", remote_}, {"error", ec.message()}});
+      Closed();
+      return;
+    }
+    ws_.text(true);
+    // Exactly one reply: the SDK treats any later server frame as a new reply.
+    ws_.async_write(net::buffer(reply_),
+                    beast::bind_front_handler(&WebSocketSession::OnReply, shared_from_this()));
+  }
+
+  void OnReply(beast::error_code ec, std::size_t) {
+    if (ec) {
+      Closed();
+      return;
+    }
+    if (!accepted_) {
+      // The SDK closes after an error reply; close from our side too in case it does not.
+      ws_.async_close(websocket::close_code::policy_error,
+                      [self = shared_from_this()](beast::error_code) { self->Closed(); });
+      return;
+    }
+    Read();
+  }
+
+  void Read() {
+    ws_.async_read(buffer_,
+                   beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) {
+      if (ec == websocket::error::message_too_big) {
+        LogWarn("closed SDK socket: frame larger than the limit",
+                {{"remote", remote_}, {"limit_bytes", std::to_string(max_frame_bytes_)}});
+      } else if (ec != websocket::error::closed && ec != net::error::eof &&
+                 ec != net::error::operation_aborted) {
+        LogInfo("SDK socket ended", {{"remote", remote_}, {"reason", ec.message()}});
+      }
+      Closed();
+      return;
+    }
+    if (!ws_.got_text()) {
+      LogWarn("ignored binary frame from SDK socket", {{"remote", remote_}});
+    } else {
+      const auto data = buffer_.cdata();
+      std::string_view frame(static_cast<const char*>(data.data()), data.size());
+      Status s = collector_->OnFrame(*connection_, frame);
+      if (!s.ok()) {
+        LogWarn("rejected SDK frame", {{"remote", remote_}, {"reason", s.ToString()}});
+      }
+    }
+    buffer_.consume(buffer_.size());
+    Read();
+  }
+
+  void Closed() {
+    if (connection_) collector_->Disconnect(*connection_);
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  Collector* collector_;
+  size_t max_frame_bytes_;
+  beast::flat_buffer buffer_;
+  std::string remote_;
+  std::string reply_;
+  bool accepted_ = false;
+  std::shared_ptr<Collector::Connection> connection_;
+};
+
+// One HTTP connection: plain requests, or an upgrade handed to WebSocketSession.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, Collector* collector, const ServerOptions* options)
+      : stream_(std::move(socket)), collector_(collector), options_(options) {}
+
+  void Run() {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "unknown" : endpoint.address().to_string();
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(options_->max_http_body_bytes);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(kHttpTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      return;
+    }
+    if (ec == http::error::body_limit) {
+      LogWarn(
+          "rejected HTTP request: body larger than the limit",
+          {{"remote", remote_}, {"limit_bytes", std::to_string(options_->max_http_body_bytes)}});
+      http::response<http::string_body> res{http::status::payload_too_large, 11};
+      Finish(std::move(res), ErrorJson("body larger than the limit"), false);
+      return;
+    }
+    if (ec) return;  // timeouts and resets: nothing to answer
+    http::request<http::string_body> req = parser_->release();
+    if (websocket::is_upgrade(req)) {
+      stream_.expires_never();
+      std::make_shared<WebSocketSession>(stream_.release_socket(), collector_,
+                                         options_->max_frame_bytes)
+          ->Run(std::move(req), remote_);
+      return;
+    }
+    Handle(std::move(req));
+  }
+
+  void Handle(http::request<http::string_body> req) {
+    const std::string_view path = PathOf(req.target());
+    http::response<http::string_body> res{http::status::ok, req.version()};
+    const bool keep_alive = req.keep_alive();
+    // The SDK posts from the app's origin: allow any origin, without credentials.
+    res.set(http::field::access_control_allow_origin, "*");
+    if (req.method() == http::verb::options) {
+      res.result(http::status::no_content);
+      res.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+      res.set(http::field::access_control_allow_headers, "Content-Type");
+      res.set(http::field::access_control_max_age, "86400");
+      Finish(std::move(res), "", keep_alive);
+      return;
+    }
+    if (req.method() == http::verb::post &&
+        (EndsWith(path, "/trace") || EndsWith(path, "/error"))) {
+      const std::string_view type = req[http::field::content_type];
+      if (type.substr(0, 16) != "application/json") {
+        LogWarn("rejected HTTP trace: wrong content type",
+                {{"remote", remote_}, {"content_type", std::string(type.substr(0, 100))}});
+        res.result(http::status::unsupported_media_type);
+        Finish(std::move(res), ErrorJson("Content-Type must be application/json"), keep_alive);
+        return;
+      }
+      Status s = collector_->OnHttpTrace(req.body(), remote_, req[http::field::user_agent]);
+      if (!s.ok()) {
+        LogWarn("rejected HTTP trace", {{"remote", remote_}, {"reason", s.ToString()}});
+        res.result(s.code() == Status::Code::kPermissionDenied ? http::status::forbidden
+                                                               : http::status::bad_request);
+        Finish(std::move(res), ErrorJson(s.message()), keep_alive);
+        return;
+      }
+      Finish(std::move(res), "{}", keep_alive);
+      return;
+    }
+    if (req.method() == http::verb::get && path == "/healthz") {
+      Finish(std::move(res), "{\"status\":\"ok\"}", keep_alive);
+      return;
+    }
+    if (req.method() == http::verb::get && path.substr(0, 7) == "/rooms/" && path.size() > 7) {
+      std::string json;
+      Status s = collector_->RoomJson(UrlDecode(path.substr(7)), &json);
+      if (!s.ok()) {
+        res.result(s.code() == Status::Code::kNotFound ? http::status::not_found
+                                                       : http::status::internal_server_error);
+        Finish(std::move(res), ErrorJson(s.message()), keep_alive);
+        return;
+      }
+      Finish(std::move(res), std::move(json), keep_alive);
+      return;
+    }
+    res.result(http::status::not_found);
+    Finish(std::move(res), ErrorJson("not found"), keep_alive);
+  }
+
+  void Finish(http::response<http::string_body> res, std::string body, bool keep_alive) {
+    res.set(http::field::server, "rtcstream");
+    if (!body.empty()) res.set(http::field::content_type, "application/json");
+    res.body() = std::move(body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+    http::async_write(stream_, *sp,
+                      [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        if (!sp->keep_alive()) {
+                          self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+                          return;
+                        }
+                        self->Read();
+                      });
+  }
+
+  beast::tcp_stream stream_;
+  Collector* collector_;
+  const ServerOptions* options_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Collector* c, ServerOptions o) : collector(c), options(std::move(o)), acceptor(ioc) {}
+
+  void Accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == net::error::operation_aborted) return;
+        LogWarn("accept failed", {{"error", ec.message()}});
+      } else {
+        std::make_shared<HttpSession>(std::move(socket), collector, &options)->Run();
+      }
+      Accept();
+    });
+  }
+
+  Collector* collector;
+  ServerOptions options;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  uint16_t bound_port = 0;
+};
+
+Server::Server(Collector* collector, ServerOptions options)
+    : impl_(std::make_unique<Impl>(collector, std::move(options))) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl_->options.host, ec);
+  if (ec) return Status::InvalidArgument("invalid listen host \"" + impl_->options.host + "\"");
+  const tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::IOError("cannot listen on " + impl_->options.host + ":" +
+                           std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  impl_->bound_port = acceptor.local_endpoint().port();
+  impl_->Accept();
+  const int n = std::max(1, impl_->options.threads);
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return Status::OK();
+}
+
+uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::Stop() {
+  if (impl_->threads.empty()) return;
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace rtcstream

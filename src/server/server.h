@@ -1,0 +1,51 @@
+// Server: the HTTP and WebSocket front door (Boost.Beast), speaking the watchRTC
+// SDK's protocol (docs/sdk-protocol.md) and the small HTTP API.
+//
+// Endpoints, under any path prefix the app put in its proxyUrl:
+//   GET  <any> with Upgrade: websocket   the SDK's socket (subprotocol "2.0")
+//   POST .../trace, POST .../error        the SDK's HTTP fallback (CORS)
+//   GET  /rooms/<room>                    the closed sessions of a room, JSON
+//   GET  /healthz                         liveness
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace rtcstream {
+
+class Collector;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 picks a free port
+  int threads = 1;
+  size_t max_frame_bytes = 1 << 20;
+  size_t max_http_body_bytes = 1 << 20;
+};
+
+class Server {
+ public:
+  // `collector` must outlive the server.
+  Server(Collector* collector, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the worker threads.
+  Status Start();
+
+  // The port actually bound (useful with port 0).
+  uint16_t port() const;
+
+  // Stops accepting, closes every connection and joins the worker threads.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rtcstream

@@ -1,0 +1,628 @@
+#include "service/collector.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "common/json_writer.h"
+#include "common/log.h"
+#include "rooms/peer_state.h"
+#include "session/trace_decoder.h"
+#include "sinks/file_sink.h"
+#include "store/history_store.h"
+#include "streams/room_json.h"
+#include "streams/window.h"
+#include "wire/frame.h"
+
+namespace rtcstream {
+
+namespace {
+
+std::string RandomHex(size_t bytes) {
+  std::vector<unsigned char> buf(bytes);
+  RAND_bytes(buf.data(), static_cast<int>(buf.size()));
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : buf) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  }
+  return out;
+}
+
+// A short, non-reversible fingerprint of a secret, safe to log.
+std::string Fingerprint(std::string_view secret) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), digest);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (int i = 0; i < 4; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xF]);
+  }
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Percent-encodes a path segment (room ids are free text).
+std::string EncodePathSegment(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+bool ValidSessionId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '\\'; });
+}
+
+}  // namespace
+
+// One SDK session (a page's sessionId) of one project, across its sockets.
+struct Session {
+  Session(std::string session_id, std::string user_agent, const ProjectConfig* p)
+      : project(p), peer(std::move(session_id), std::move(user_agent)) {}
+
+  const ProjectConfig* project;
+  std::mutex mu;  // guards everything below
+  PeerState peer;
+  int64_t room_key = 0;  // 0 until the peer joined a room
+  int64_t peer_key = 0;
+  std::string room_map_key;
+  int live_connections = 0;
+  EpochMs disconnected_ms = 0;  // server time the last socket closed
+};
+
+struct Collector::Connection {
+  std::shared_ptr<Session> session;
+  std::string remote_address;
+  bool closed = false;
+};
+
+namespace {
+
+// An open room session.
+struct Room {
+  int64_t room_key = 0;
+  std::string project;
+  std::string room_id;
+  std::vector<std::shared_ptr<Session>> sessions;
+};
+
+}  // namespace
+
+struct Collector::Impl {
+  ServiceConfig config;
+  std::string public_url;
+  FrameLimits limits;
+  std::unique_ptr<HistoryStore> store;
+  std::unique_ptr<Sink> sink;
+
+  mutable std::mutex mu;  // guards the maps and next_window below
+  std::unordered_map<std::string, std::shared_ptr<Session>> sessions;  // project \n sessionId
+  std::map<std::string, Room> rooms;                                   // project \n roomId
+  std::map<std::string, EpochMs> next_window;                          // project -> start
+
+  std::atomic<uint64_t> frames_accepted{0};
+  std::atomic<uint64_t> frames_rejected{0};
+  std::atomic<uint64_t> tuples_rejected{0};
+
+  const ProjectConfig* ProjectForKey(std::string_view key) const;
+  void JoinRoomLocked(const std::shared_ptr<Session>& session);
+  void MaybeJoin(const std::shared_ptr<Session>& session);
+  void FlushSession(Session& session);
+  Status CloseRoomLocked(Room& room, EpochMs now);
+  void DeliverWindows(EpochMs now);
+  Status Restore(EpochMs now);
+};
+
+const ProjectConfig* Collector::Impl::ProjectForKey(std::string_view key) const {
+  const ProjectConfig* found = nullptr;
+  // Compare against every key so the time taken does not reveal which matched.
+  for (const ProjectConfig& p : config.projects) {
+    for (const std::string& k : p.api_keys) {
+      // The SDK sends only the part after the first ':' ("production:abc" -> "abc").
+      const size_t colon = k.find(':');
+      const std::string_view suffix =
+          colon == std::string::npos ? std::string_view(k) : std::string_view(k).substr(colon + 1);
+      if (ConstantTimeEquals(k, key) || ConstantTimeEquals(suffix, key)) found = &p;
+    }
+  }
+  return found;
+}
+
+Status Collector::Open(const ServiceConfig& config, std::unique_ptr<Collector>* out) {
+  Status s = ValidateConfig(config);
+  if (!s.ok()) return s;
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->public_url = EffectivePublicUrl(config);
+  impl->limits.max_frame_bytes = config.limits.max_frame_bytes;
+  impl->limits.max_decompressed_bytes = config.limits.max_decompressed_bytes;
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return Status::IOError("cannot create data directory " + config.data_dir + ": " + ec.message());
+  }
+  s = OpenSqliteStore(config.data_dir + "/history.sqlite", &impl->store);
+  if (!s.ok()) return s;
+  std::unique_ptr<FileSink> file_sink;
+  s = FileSink::Create(config.data_dir + "/streams", &file_sink);
+  if (!s.ok()) return s;
+  impl->sink = std::move(file_sink);
+
+  const EpochMs now = NowMs();
+  // Deliveries continue after the last delivered window; a new project starts now.
+  for (const ProjectConfig& p : impl->config.projects) {
+    std::optional<EpochMs> last;
+    s = impl->store->LastDeliveredWindowEnd(p.id, &last);
+    if (!s.ok()) return s;
+    impl->next_window[p.id] = last ? *last : WindowStart(now, p.stream.interval_ms);
+  }
+  s = impl->Restore(now);
+  if (!s.ok()) return s;
+  out->reset(new Collector(std::move(impl)));
+  return Status::OK();
+}
+
+Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Collector::~Collector() = default;
+
+Status Collector::Impl::Restore(EpochMs now) {
+  std::vector<OpenRoom> open_rooms;
+  Status s = store->ListOpenRooms(&open_rooms);
+  if (!s.ok()) return s;
+  size_t restored_peers = 0;
+  for (OpenRoom& stored : open_rooms) {
+    const ProjectConfig* project = nullptr;
+    for (const ProjectConfig& p : config.projects) {
+      if (p.id == stored.project) project = &p;
+    }
+    if (project == nullptr) {
+      LogWarn("open room belongs to a project that is no longer configured; left open",
+              {{"project", stored.project}, {"room", stored.room_id}});
+      continue;
+    }
+    Room room;
+    room.room_key = stored.room_key;
+    room.project = stored.project;
+    room.room_id = stored.room_id;
+    const std::string room_map_key = stored.project + "\n" + stored.room_id;
+    for (StoredPeer& sp : stored.peers) {
+      auto session = std::make_shared<Session>(sp.info.session_id, sp.info.user_agent, project);
+      std::string trace;
+      s = store->ReadTrace(sp.peer_key, &trace);
+      if (!s.ok()) return s;
+      // Replaying the raw trace rebuilds the delta baselines and the analysis, so a
+      // reconnecting SDK continues its delta stream seamlessly.
+      size_t pos = 0;
+      while (pos < trace.size()) {
+        size_t end = trace.find('\n', pos);
+        if (end == std::string::npos) end = trace.size();
+        session->peer.FeedTupleJson(std::string_view(trace).substr(pos, end - pos));
+        pos = end + 1;
+      }
+      session->peer.TakePendingTrace();  // already stored
+      session->peer.SetIdentityIfMissing(stored.room_id, sp.info.peer_id);
+      session->room_key = stored.room_key;
+      session->peer_key = sp.peer_key;
+      session->room_map_key = room_map_key;
+      session->disconnected_ms = now;
+      sessions[stored.project + "\n" + sp.info.session_id] = session;
+      room.sessions.push_back(session);
+      ++restored_peers;
+    }
+    rooms[room_map_key] = std::move(room);
+  }
+  if (!open_rooms.empty()) {
+    LogInfo("restored open rooms from the history",
+            {{"rooms", std::to_string(rooms.size())}, {"peers", std::to_string(restored_peers)}});
+  }
+  return Status::OK();
+}
+
+Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connection>* conn,
+                          std::string* reply) {
+  const ProjectConfig* project = impl_->ProjectForKey(request.api_key);
+  JsonWriter w;
+  if (project == nullptr) {
+    LogWarn("rejected SDK connection: unknown API key",
+            {{"remote", request.remote_address}, {"key", Fingerprint(request.api_key)}});
+    w.BeginObject();
+    w.Key("error");
+    w.String("Invalid API key");
+    w.EndObject();
+    *reply = w.Release();
+    return Status::PermissionDenied("unknown API key");
+  }
+  std::string session_id = request.session_id;
+  if (!ValidSessionId(session_id)) {
+    LogWarn("SDK connection without a valid sessionId; assigning one",
+            {{"remote", request.remote_address}});
+    session_id = "rtcstream-" + RandomHex(8);
+  }
+  const EpochMs now = NowMs();
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto& slot = impl_->sessions[project->id + "\n" + session_id];
+    if (!slot) slot = std::make_shared<Session>(session_id, request.user_agent, project);
+    session = slot;
+  }
+  {
+    std::lock_guard<std::mutex> lock(session->mu);
+    session->live_connections++;
+    const int64_t skew = request.client_timestamp_ms > 0 ? now - request.client_timestamp_ms : 0;
+    JsonWriter event;
+    event.BeginObject();
+    event.Key("skewMs");
+    event.Int(skew);
+    event.Key("serverMs");
+    event.Int(now);
+    event.Key("newConnection");
+    event.Bool(request.new_connection);
+    event.Key("remoteAddress");
+    event.String(request.remote_address);
+    event.EndObject();
+    session->peer.RecordServerEvent(kServerConnectTuple, event.str(),
+                                    static_cast<double>(now - skew));
+  }
+  auto c = std::make_shared<Connection>();
+  c->session = session;
+  c->remote_address = request.remote_address;
+  *conn = c;
+
+  w.BeginObject();
+  w.Key("connectionId");
+  w.String(RandomHex(16));
+  w.Key("projectId");
+  w.String(project->id);
+  w.Key("interval");
+  w.Int(project->collection_interval_ms);
+  w.Key("sendInterval");
+  w.Int(1);
+  w.Key("collectConsoleLogEnabled");
+  w.Bool(false);
+  w.Key("collectConsoleLogLevel");
+  w.String("error");
+  w.EndObject();
+  *reply = w.Release();
+  LogInfo("SDK connected", {{"project", project->id},
+                            {"session", session_id},
+                            {"remote", request.remote_address},
+                            {"reconnect", request.new_connection ? "false" : "true"}});
+  return Status::OK();
+}
+
+Status Collector::OnFrame(Connection& conn, std::string_view frame) {
+  DecodedFrame decoded;
+  Status s = DecodeFrame(frame, impl_->limits, &decoded);
+  if (!s.ok()) {
+    impl_->frames_rejected++;
+    return s;
+  }
+  Session& session = *conn.session;
+  FrameDecodeResult result;
+  {
+    std::lock_guard<std::mutex> lock(session.mu);
+    s = session.peer.FeedFrameJson(decoded.json, &result);
+  }
+  if (result.tuples_accepted == 0 && !s.ok()) {
+    impl_->frames_rejected++;
+  } else {
+    impl_->frames_accepted++;
+  }
+  impl_->tuples_rejected += result.tuples_rejected;
+  impl_->MaybeJoin(conn.session);
+  return s;
+}
+
+void Collector::Impl::MaybeJoin(const std::shared_ptr<Session>& session) {
+  {
+    std::lock_guard<std::mutex> lock(session->mu);
+    if (session->room_key != 0 || !session->peer.has_identity()) return;
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  JoinRoomLocked(session);
+}
+
+void Collector::Impl::JoinRoomLocked(const std::shared_ptr<Session>& session) {
+  std::lock_guard<std::mutex> session_lock(session->mu);
+  if (session->room_key != 0 || !session->peer.has_identity()) return;
+  const std::string key = session->project->id + "\n" + session->peer.room_id();
+  auto it = rooms.find(key);
+  if (it == rooms.end()) {
+    Room room;
+    room.project = session->project->id;
+    room.room_id = session->peer.room_id();
+    const EpochMs start = session->peer.first_seen_ms().value_or(NowMs());
+    Status s = store->CreateRoom(room.project, room.room_id, start, &room.room_key);
+    if (!s.ok()) {
+      LogError("cannot create room in the history; will retry",
+               {{"room", room.room_id}, {"error", s.ToString()}});
+      return;
+    }
+    it = rooms.emplace(key, std::move(room)).first;
+  }
+  StoredPeerInfo info;
+  info.session_id = session->peer.session_id();
+  info.peer_id = session->peer.peer_id();
+  info.joined_ms = session->peer.first_seen_ms().value_or(NowMs());
+  info.user_agent = session->peer.user_agent();
+  Status s = store->AddPeer(it->second.room_key, info, &session->peer_key);
+  if (!s.ok()) {
+    LogError("cannot add peer to the history; will retry",
+             {{"room", info.peer_id}, {"error", s.ToString()}});
+    return;
+  }
+  session->room_key = it->second.room_key;
+  session->room_map_key = key;
+  it->second.sessions.push_back(session);
+  LogInfo("peer joined room", {{"project", session->project->id},
+                               {"room", session->peer.room_id()},
+                               {"peer", session->peer.peer_id()}});
+}
+
+void Collector::Disconnect(Connection& conn) {
+  if (conn.closed) return;
+  conn.closed = true;
+  Session& session = *conn.session;
+  std::lock_guard<std::mutex> lock(session.mu);
+  session.live_connections--;
+  session.disconnected_ms = NowMs();
+}
+
+Status Collector::OnHttpTrace(std::string_view body, std::string_view remote_address,
+                              std::string_view user_agent) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(body.data(), body.size()).get(doc); err) {
+    return Status::InvalidArgument(std::string("body is not valid JSON: ") +
+                                   simdjson::error_message(err));
+  }
+  std::string_view session_id, project_id, room_id, peer_id;
+  simdjson::dom::element data;
+  if (doc["sessionId"].get_string().get(session_id) != simdjson::SUCCESS ||
+      doc["data"].get(data) != simdjson::SUCCESS || !data.is_array()) {
+    return Status::InvalidArgument("body must have sessionId and data (a tuple)");
+  }
+  // Optional fields: absent or non-string ones stay empty.
+  if (doc["projectId"].get_string().get(project_id)) project_id = {};
+  if (doc["rtcRoomId"].get_string().get(room_id)) room_id = {};
+  if (doc["rtcPeerId"].get_string().get(peer_id)) peer_id = {};
+  if (!ValidSessionId(session_id)) return Status::InvalidArgument("invalid sessionId");
+
+  // The SDK sends our project id once its socket was accepted, else its API key.
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto it = impl_->sessions.find(std::string(project_id) + "\n" + std::string(session_id));
+    if (it != impl_->sessions.end()) session = it->second;
+  }
+  if (!session) {
+    const ProjectConfig* project = impl_->ProjectForKey(project_id);
+    if (project == nullptr) {
+      LogWarn("rejected HTTP trace: unknown session and API key",
+              {{"remote", std::string(remote_address)}});
+      return Status::PermissionDenied("unknown session or API key");
+    }
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto& slot = impl_->sessions[project->id + "\n" + std::string(session_id)];
+    if (!slot) {
+      slot = std::make_shared<Session>(std::string(session_id), std::string(user_agent), project);
+      slot->disconnected_ms = NowMs();
+    }
+    session = slot;
+  }
+  Status s;
+  {
+    std::lock_guard<std::mutex> lock(session->mu);
+    s = session->peer.FeedTupleJson(simdjson::minify(data));
+    session->peer.SetIdentityIfMissing(room_id, peer_id);
+  }
+  impl_->MaybeJoin(session);
+  return s;
+}
+
+void Collector::Impl::FlushSession(Session& session) {
+  std::string lines;
+  int64_t peer_key;
+  {
+    std::lock_guard<std::mutex> lock(session.mu);
+    if (session.peer_key == 0 || !session.peer.HasPendingTrace()) return;
+    lines = session.peer.TakePendingTrace();
+    peer_key = session.peer_key;
+  }
+  Status s = store->AppendTrace(peer_key, lines);
+  if (!s.ok()) {
+    LogError("cannot persist trace; will retry", {{"error", s.ToString()}});
+    std::lock_guard<std::mutex> lock(session.mu);
+    session.peer.RestorePendingTrace(std::move(lines));
+  }
+}
+
+Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
+  RoomRecord record;
+  record.project = room.project;
+  record.room_id = room.room_id;
+  bool first = true;
+  for (const auto& session : room.sessions) {
+    FlushSession(*session);
+    std::lock_guard<std::mutex> lock(session->mu);
+    if (session->peer.HasPendingTrace()) {
+      return Status::Unavailable("trace of a peer could not be persisted yet");
+    }
+    PeerRecord peer = session->peer.ToRecord();
+    if (first || peer.start_ms < record.start_ms) record.start_ms = peer.start_ms;
+    if (first || peer.end_ms > record.end_ms) record.end_ms = peer.end_ms;
+    first = false;
+    record.peers.push_back(std::move(peer));
+  }
+  if (first) record.start_ms = record.end_ms = now;
+  const ProjectConfig* project = nullptr;
+  for (const ProjectConfig& p : config.projects) {
+    if (p.id == room.project) project = &p;
+  }
+  const std::string url = public_url + "/rooms/" + EncodePathSegment(room.room_id);
+  const std::string json = RoomToJson(record, url);
+  // A room belongs to the window its end falls in, unless that window was already
+  // delivered: then it goes into the next one to be delivered, never re-opening one.
+  EpochMs window = WindowStart(record.end_ms, project->stream.interval_ms);
+  window = std::max(window, next_window[room.project]);
+  Status s = store->CloseRoom(room.room_key, record.end_ms, json, window);
+  if (!s.ok()) return s;
+  LogInfo("room closed", {{"project", room.project},
+                          {"room", room.room_id},
+                          {"peers", std::to_string(record.peers.size())},
+                          {"window", FormatIso8601(window)}});
+  return Status::OK();
+}
+
+void Collector::Impl::DeliverWindows(EpochMs now) {
+  for (const ProjectConfig& p : config.projects) {
+    EpochMs& start = next_window[p.id];
+    while (start + p.stream.interval_ms <= now) {
+      const EpochMs end = start + p.stream.interval_ms;
+      std::vector<std::string> room_jsons;
+      Status s = store->RoomsInWindow(p.id, start, &room_jsons);
+      const std::string body = StreamFileBody(room_jsons);
+      const std::string name = p.id + "/" + p.stream.prefix + FormatCompactUtc(start) + "_" +
+                               FormatCompactUtc(end) + ".json";
+      DeliveredWindow delivered;
+      if (s.ok()) s = sink->Put(name, body, &delivered.location);
+      if (s.ok()) {
+        delivered.project = p.id;
+        delivered.window_start = start;
+        delivered.window_end = end;
+        delivered.room_count = static_cast<int64_t>(room_jsons.size());
+        delivered.size_bytes = static_cast<int64_t>(body.size());
+        unsigned char digest[SHA256_DIGEST_LENGTH];
+        SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
+        static const char kHex[] = "0123456789abcdef";
+        for (unsigned char b : digest) {
+          delivered.sha256_hex.push_back(kHex[b >> 4]);
+          delivered.sha256_hex.push_back(kHex[b & 0xF]);
+        }
+        s = store->MarkWindowDelivered(delivered);
+      }
+      if (!s.ok()) {
+        LogError("data stream window not delivered; will retry",
+                 {{"project", p.id}, {"window", FormatIso8601(start)}, {"error", s.ToString()}});
+        break;
+      }
+      LogInfo("data stream window delivered", {{"project", p.id},
+                                               {"file", delivered.location},
+                                               {"rooms", std::to_string(room_jsons.size())}});
+      start = end;
+    }
+  }
+}
+
+void Collector::Tick(EpochMs now) {
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    all.reserve(impl_->sessions.size());
+    for (auto& [key, session] : impl_->sessions) all.push_back(session);
+  }
+  for (auto& session : all) impl_->FlushSession(*session);
+
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (auto it = impl_->rooms.begin(); it != impl_->rooms.end();) {
+    Room& room = it->second;
+    bool idle = true;
+    EpochMs last_left = 0;
+    for (const auto& session : room.sessions) {
+      std::lock_guard<std::mutex> session_lock(session->mu);
+      if (session->live_connections > 0) idle = false;
+      last_left = std::max(last_left, session->disconnected_ms);
+    }
+    if (!idle || now - last_left < impl_->config.room_close_grace_ms) {
+      ++it;
+      continue;
+    }
+    Status s = impl_->CloseRoomLocked(room, now);
+    if (!s.ok()) {
+      LogError("cannot close room; will retry", {{"room", room.room_id}, {"error", s.ToString()}});
+      ++it;
+      continue;
+    }
+    for (const auto& session : room.sessions) {
+      impl_->sessions.erase(session->project->id + "\n" + session->peer.session_id());
+    }
+    it = impl_->rooms.erase(it);
+  }
+  // Sessions that never said which room they are in cannot form a room; forget
+  // them once they have been gone for the grace period.
+  for (auto it = impl_->sessions.begin(); it != impl_->sessions.end();) {
+    Session& session = *it->second;
+    std::lock_guard<std::mutex> session_lock(session.mu);
+    if (session.room_key == 0 && session.live_connections == 0 &&
+        now - session.disconnected_ms >= impl_->config.room_close_grace_ms) {
+      LogWarn("dropping an SDK session that never identified its room",
+              {{"session", session.peer.session_id()}});
+      it = impl_->sessions.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  impl_->DeliverWindows(now);
+}
+
+void Collector::Flush() {
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto& [key, session] : impl_->sessions) all.push_back(session);
+  }
+  for (auto& session : all) impl_->FlushSession(*session);
+}
+
+Status Collector::RoomJson(std::string_view room_id, std::string* json) {
+  std::vector<std::string> all;
+  for (const ProjectConfig& p : impl_->config.projects) {
+    std::vector<std::string> room_jsons;
+    Status s = impl_->store->RoomSessions(p.id, room_id, &room_jsons);
+    if (!s.ok()) return s;
+    for (auto& r : room_jsons) all.push_back(std::move(r));
+  }
+  if (all.empty()) return Status::NotFound("no closed session of this room");
+  *json = StreamFileBody(all);
+  return Status::OK();
+}
+
+CollectorStats Collector::Stats() const {
+  CollectorStats stats;
+  stats.frames_accepted = impl_->frames_accepted.load();
+  stats.frames_rejected = impl_->frames_rejected.load();
+  stats.tuples_rejected = impl_->tuples_rejected.load();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  stats.open_rooms = impl_->rooms.size();
+  stats.live_sessions = impl_->sessions.size();
+  return stats;
+}
+
+}  // namespace rtcstream

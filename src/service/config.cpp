@@ -1,0 +1,217 @@
+#include "service/config.h"
+
+#include <toml++/toml.h>
+#include <set>
+
+#include "common/time_util.h"
+
+namespace rtcstream {
+
+namespace {
+
+// A duration given as a string ("30s") or, when `integer_unit_ms` is set, as a
+// bare integer in that unit (stream intervals are given in minutes).
+Status ReadDuration(const toml::node* node, std::string_view name, int64_t integer_unit_ms,
+                    int64_t* out) {
+  if (node == nullptr) return Status::OK();
+  if (auto s = node->value<std::string>()) {
+    Status st = ParseDuration(*s, out);
+    if (!st.ok()) return Status::InvalidArgument(std::string(name) + ": " + st.message());
+    return Status::OK();
+  }
+  if (auto i = node->value<int64_t>(); i && integer_unit_ms > 0) {
+    *out = *i * integer_unit_ms;
+    return Status::OK();
+  }
+  return Status::InvalidArgument(std::string(name) + " must be a duration such as \"30s\"");
+}
+
+Status ReadString(const toml::node* node, std::string_view name, std::string* out) {
+  if (node == nullptr) return Status::OK();
+  if (auto s = node->value<std::string>()) {
+    *out = *s;
+    return Status::OK();
+  }
+  return Status::InvalidArgument(std::string(name) + " must be a string");
+}
+
+bool ValidProjectId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status ParseListenAddress(const std::string& text, std::string* host, uint16_t* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    return Status::InvalidArgument("listen address \"" + text + "\" must be HOST:PORT");
+  }
+  std::string h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  int p = 0;
+  for (size_t i = colon + 1; i < text.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i])) || p > 65535) {
+      return Status::InvalidArgument("listen address \"" + text + "\" has an invalid port");
+    }
+    p = p * 10 + (text[i] - '0');
+  }
+  if (p > 65535) return Status::InvalidArgument("listen port out of range in \"" + text + "\"");
+  *host = h.empty() ? "0.0.0.0" : h;
+  *port = static_cast<uint16_t>(p);
+  return Status::OK();
+}
+
+Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Status::InvalidArgument("config " + path + ":" + std::to_string(where.line) + ":" +
+                                   std::to_string(where.column) + ": " +
+                                   std::string(e.description()));
+  }
+  Status s;
+  if (const toml::node* n = root.get("listen")) {
+    std::string listen;
+    if (s = ReadString(n, "listen", &listen); !s.ok()) return s;
+    if (s = ParseListenAddress(listen, &config->listen_host, &config->listen_port); !s.ok()) {
+      return s;
+    }
+  }
+  if (s = ReadString(root.get("data_dir"), "data_dir", &config->data_dir); !s.ok()) return s;
+  if (s = ReadString(root.get("public_url"), "public_url", &config->public_url); !s.ok()) return s;
+  if (s = ReadDuration(root.get("room_close_grace"), "room_close_grace", 1000,
+                       &config->room_close_grace_ms);
+      !s.ok()) {
+    return s;
+  }
+  if (const toml::node* n = root.get("threads")) {
+    auto v = n->value<int64_t>();
+    if (!v || *v < 0 || *v > 256) return Status::InvalidArgument("threads must be 0..256");
+    config->threads = static_cast<int>(*v);
+  }
+  if (const toml::table* limits = root["limits"].as_table()) {
+    auto read_size = [&](const char* name, size_t* out) -> Status {
+      if (const toml::node* n = limits->get(name)) {
+        auto v = n->value<int64_t>();
+        if (!v || *v <= 0)
+          return Status::InvalidArgument(std::string("limits.") + name +
+                                         " must be a positive integer (bytes)");
+        *out = static_cast<size_t>(*v);
+      }
+      return Status::OK();
+    };
+    if (s = read_size("max_frame_bytes", &config->limits.max_frame_bytes); !s.ok()) return s;
+    if (s = read_size("max_decompressed_bytes", &config->limits.max_decompressed_bytes); !s.ok()) {
+      return s;
+    }
+    if (s = read_size("max_http_body_bytes", &config->limits.max_http_body_bytes); !s.ok()) {
+      return s;
+    }
+  }
+  if (const toml::node* n = root.get("project")) {
+    const toml::array* projects = n->as_array();
+    if (projects == nullptr) return Status::InvalidArgument("project must be [[project]] tables");
+    for (const toml::node& pn : *projects) {
+      const toml::table* pt = pn.as_table();
+      if (pt == nullptr) return Status::InvalidArgument("project must be [[project]] tables");
+      ProjectConfig project;
+      if (s = ReadString(pt->get("id"), "project.id", &project.id); !s.ok()) return s;
+      const std::string where = "project \"" + project.id + "\": ";
+      if (const toml::node* keys = pt->get("api_keys")) {
+        const toml::array* arr = keys->as_array();
+        if (arr == nullptr) return Status::InvalidArgument(where + "api_keys must be a list");
+        for (const toml::node& k : *arr) {
+          auto key = k.value<std::string>();
+          if (!key || key->empty()) {
+            return Status::InvalidArgument(where + "api_keys must be non-empty strings");
+          }
+          project.api_keys.push_back(*key);
+        }
+      }
+      if (s = ReadDuration(pt->get("collection_interval"), "collection_interval", 1,
+                           &project.collection_interval_ms);
+          !s.ok()) {
+        return Status::InvalidArgument(where + s.message());
+      }
+      if (const toml::table* st = (*pt)["stream"].as_table()) {
+        if (s = ReadString(st->get("sink"), "sink", &project.stream.sink); !s.ok()) {
+          return Status::InvalidArgument(where + s.message());
+        }
+        if (s = ReadDuration(st->get("interval"), "stream.interval", 60000,
+                             &project.stream.interval_ms);
+            !s.ok()) {
+          return Status::InvalidArgument(where + s.message());
+        }
+        if (s = ReadString(st->get("prefix"), "stream.prefix", &project.stream.prefix); !s.ok()) {
+          return Status::InvalidArgument(where + s.message());
+        }
+      }
+      config->projects.push_back(std::move(project));
+    }
+  }
+  return Status::OK();
+}
+
+Status ValidateConfig(const ServiceConfig& config) {
+  if (config.projects.empty()) return Status::InvalidArgument("no project is configured");
+  std::set<std::string> ids, keys;
+  for (const ProjectConfig& p : config.projects) {
+    if (!ValidProjectId(p.id)) {
+      return Status::InvalidArgument("project id \"" + p.id +
+                                     "\" must be 1-64 characters of A-Z a-z 0-9 _ -");
+    }
+    if (!ids.insert(p.id).second) {
+      return Status::InvalidArgument("project id \"" + p.id + "\" is declared twice");
+    }
+    if (p.api_keys.empty()) {
+      return Status::InvalidArgument("project \"" + p.id + "\" has no api_keys");
+    }
+    for (const std::string& k : p.api_keys) {
+      // Never echo a key: say which project holds the duplicate instead.
+      if (!keys.insert(k).second) {
+        return Status::InvalidArgument("project \"" + p.id +
+                                       "\" reuses an API key of another project");
+      }
+    }
+    if (p.collection_interval_ms < 100 || p.collection_interval_ms > 600000) {
+      return Status::InvalidArgument("project \"" + p.id +
+                                     "\": collection_interval must be between 100ms and 10m");
+    }
+    if (p.stream.interval_ms < 1000) {
+      return Status::InvalidArgument("project \"" + p.id +
+                                     "\": stream interval must be at least 1s");
+    }
+    if (p.stream.sink != "file") {
+      return Status::InvalidArgument("project \"" + p.id + "\": stream sink \"" + p.stream.sink +
+                                     "\" is not supported (use \"file\")");
+    }
+  }
+  if (config.room_close_grace_ms < 0) {
+    return Status::InvalidArgument("room_close_grace must not be negative");
+  }
+  return Status::OK();
+}
+
+ProjectConfig* FindProject(ServiceConfig* config, const std::string& id) {
+  for (ProjectConfig& p : config->projects) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+std::string EffectivePublicUrl(const ServiceConfig& config) {
+  std::string url = config.public_url;
+  if (url.empty()) {
+    url = "http://" + config.listen_host + ":" + std::to_string(config.listen_port);
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace rtcstream

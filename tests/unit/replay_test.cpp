@@ -1,0 +1,313 @@
+// Replays frames recorded from real calls (headless Chromium running the real
+// watchRTC SDK, tests/fixtures/sdk-recordings/) through the whole collector:
+// wire decoding, session decoding, analysis, rooms, the SQLite history and the
+// room struct. No browser needed; every byte is what the SDK really sent.
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <stdlib.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "service/collector.h"
+
+namespace rtcstream {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  return std::string(RTCSTREAM_SOURCE_DIR) + "/tests/fixtures/sdk-recordings/" + name;
+}
+
+std::string QueryValue(std::string_view url, std::string_view name) {
+  const std::string needle = std::string(name) + "=";
+  size_t pos = url.find(needle);
+  while (pos != std::string_view::npos && pos > 0 && url[pos - 1] != '?' && url[pos - 1] != '&') {
+    pos = url.find(needle, pos + 1);
+  }
+  if (pos == std::string_view::npos) return {};
+  pos += needle.size();
+  return std::string(url.substr(pos, url.find('&', pos) - pos));
+}
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/rtcstream-replay-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    OpenCollector();
+  }
+
+  void OpenCollector() {
+    ServiceConfig config;
+    config.data_dir = dir_;
+    config.room_close_grace_ms = 1000;
+    ProjectConfig project;
+    project.id = "default";
+    project.api_keys = {"rec-key-1"};
+    project.collection_interval_ms = 2000;
+    config.projects.push_back(project);
+    ASSERT_TRUE(Collector::Open(config, &collector_).ok());
+  }
+
+  void TearDown() override {
+    collector_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Feeds lines [first, last) of a recording to the collector as the server would.
+  void Replay(const std::string& name, size_t first = 0, size_t last = SIZE_MAX) {
+    std::ifstream in(Fixture(name));
+    ASSERT_TRUE(in) << Fixture(name);
+    simdjson::dom::parser parser;
+    std::string line;
+    for (size_t n = 0; std::getline(in, line); ++n) {
+      if (n < first || n >= last) continue;
+      simdjson::dom::element e;
+      ASSERT_EQ(parser.parse(line).get(e), simdjson::SUCCESS);
+      std::string_view event;
+      if (e["event"].get_string().get(event) != simdjson::SUCCESS) event = "frame";
+      int64_t conn = 0;
+      if (e["conn"].get_int64().get(conn) != simdjson::SUCCESS) conn = 0;
+      if (event == "open") {
+        std::string_view url = e["url"].get_string().value();
+        ConnectRequest request;
+        request.api_key = QueryValue(url, "apiKey");
+        request.session_id = QueryValue(url, "sessionId");
+        request.new_connection = QueryValue(url, "newConnection") != "false";
+        request.client_timestamp_ms = std::atoll(QueryValue(url, "timestamp").c_str());
+        request.remote_address = "127.0.0.1";
+        std::string_view ua;
+        if (e["headers"]["user-agent"].get_string().get(ua) == simdjson::SUCCESS) {
+          request.user_agent = std::string(ua);
+        }
+        std::string reply;
+        Status s = collector_->Connect(request, &connections_[conn], &reply);
+        replies_.push_back(reply);
+        if (s.ok()) {
+          requests_[conn] = request;
+        } else {
+          connections_.erase(conn);
+        }
+      } else if (event == "frame") {
+        auto it = connections_.find(conn);
+        if (it == connections_.end()) continue;  // frames of a rejected socket
+        Status s = collector_->OnFrame(*it->second, e["frame"].get_string().value());
+        EXPECT_TRUE(s.ok()) << s.ToString();
+      } else if (event == "close" || event == "drop") {
+        auto it = connections_.find(conn);
+        if (it != connections_.end()) {
+          collector_->Disconnect(*it->second);
+          connections_.erase(it);
+        }
+      } else if (event == "http") {
+        std::string_view method = e["method"].get_string().value();
+        std::string_view body;
+        if (method == "POST" && e["body"].get_string().get(body) == simdjson::SUCCESS) {
+          Status s = collector_->OnHttpTrace(body, "127.0.0.1", "");
+          http_statuses_.push_back(s);
+        }
+      }
+    }
+  }
+
+  // Stops the collector as a clean shutdown does, starts a new one on the same
+  // data directory, and reconnects every open socket like the SDK would.
+  void Restart() {
+    collector_->Flush();
+    collector_.reset();
+    OpenCollector();
+    for (auto& [conn, request] : requests_) {
+      if (connections_.count(conn) == 0) continue;
+      ConnectRequest again = request;
+      again.new_connection = false;
+      std::string reply;
+      ASSERT_TRUE(collector_->Connect(again, &connections_[conn], &reply).ok());
+    }
+  }
+
+  // Closes every room and returns the structs stored for the room id.
+  std::vector<std::string> CloseAndRead(const std::string& room_id) {
+    collector_->Tick(NowMs() + 5000);
+    std::string json;
+    Status s = collector_->RoomJson(room_id, &json);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    doc_ = json;
+    simdjson::dom::element arr;
+    EXPECT_EQ(parser_.parse(doc_).get(arr), simdjson::SUCCESS);
+    std::vector<std::string> rooms;
+    for (simdjson::dom::element room : arr.get_array()) rooms.push_back(simdjson::minify(room));
+    return rooms;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Collector> collector_;
+  std::map<int64_t, std::shared_ptr<Collector::Connection>> connections_;
+  std::map<int64_t, ConnectRequest> requests_;
+  std::vector<std::string> replies_;
+  std::vector<Status> http_statuses_;
+  simdjson::dom::parser parser_;
+  std::string doc_;
+};
+
+double Number(simdjson::dom::element e) {
+  double d = -1;
+  if (e.get_double().get(d) != simdjson::SUCCESS) {
+    int64_t i;
+    if (e.get_int64().get(i) == simdjson::SUCCESS) d = static_cast<double>(i);
+  }
+  return d;
+}
+
+void ExpectPlausibleMedia(simdjson::dom::element peer) {
+  for (const char* dir : {"send", "recv"}) {
+    const double audio = Number(peer["stats"]["audio"][dir]["bitrate"].value());
+    const double video = Number(peer["stats"]["video"][dir]["bitrate"].value());
+    EXPECT_GT(audio, 5) << dir;
+    EXPECT_LT(audio, 200) << dir;
+    EXPECT_GT(video, 20) << dir;
+    EXPECT_LT(video, 5000) << dir;
+    EXPECT_EQ(Number(peer["stats"]["audio"][dir]["packet_loss"].value()), 0) << dir;
+  }
+  const double mos = Number(peer["stats"]["mos"].value());
+  EXPECT_GE(mos, 1);
+  EXPECT_LE(mos, 5);
+  const double setup = Number(peer["stats"]["call_setup_time"].value());
+  EXPECT_GT(setup, 0);
+  EXPECT_LT(setup, 10000);
+}
+
+TEST_F(ReplayTest, TwoPeerCall) {
+  Replay("two-peer-call.jsonl");
+  auto rooms = CloseAndRead("rec-room-2p");
+  ASSERT_EQ(rooms.size(), 1u);
+  simdjson::dom::parser p;
+  simdjson::dom::element room = p.parse(rooms[0]).value();
+  EXPECT_EQ(std::string_view(room["room_id"]), "rec-room-2p");
+  EXPECT_EQ(int64_t(room["users"]), 2);
+  EXPECT_GT(int64_t(room["duration"]), 20);
+  simdjson::dom::array peers = room["peers"].get_array();
+  ASSERT_EQ(peers.size(), 2u);
+  std::map<std::string, simdjson::dom::element> by_id;
+  for (auto peer : peers) by_id[std::string(std::string_view(peer["peer_id"]))] = peer;
+  ASSERT_EQ(by_id.count("alice"), 1u);
+  ASSERT_EQ(by_id.count("bob"), 1u);
+  // Keys from the config, plus one added with addKeys during the call.
+  EXPECT_EQ(std::string_view(by_id["alice"]["keys"]["company"]), "acme");
+  EXPECT_EQ(std::string_view(by_id["alice"]["keys"]["region"]), "eu-west");
+  EXPECT_EQ(simdjson::minify(by_id["bob"]["keys"]["plan"]), R"(["gold","trial"])");
+  for (auto& [id, peer] : by_id) {
+    SCOPED_TRACE(id);
+    ExpectPlausibleMedia(peer);
+    EXPECT_EQ(std::string_view(peer["browser"]), "Chrome");
+    // GREASE brand in userAgentData: name from the User-Agent header, full version kept.
+    EXPECT_EQ(std::string_view(peer["browser_version"]), "156.0.8078.108");
+    EXPECT_EQ(std::string_view(peer["os"]), "Linux");
+    EXPECT_EQ(std::string_view(peer["sdk_version"]), "1.43.1");
+    EXPECT_EQ(std::string_view(peer["features"]["connection_type"]), "direct");
+    EXPECT_EQ(std::string_view(peer["features"]["media_transport"]), "udp");
+    EXPECT_EQ(std::string_view(peer["audio_device"]), "Fake Default Audio Input");
+    EXPECT_EQ(std::string_view(peer["video_device"]), "fake_device_0");
+  }
+  // The SDK's plain API key is never stored, not even in the raw trace.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream f(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    EXPECT_EQ(ss.str().find("rec-key-1"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(ReplayTest, ThreePeerMeshWithIntervalChange) {
+  Replay("three-peer-mesh.jsonl");
+  auto rooms = CloseAndRead("rec-room-mesh");
+  ASSERT_EQ(rooms.size(), 1u);
+  simdjson::dom::parser p;
+  simdjson::dom::element room = p.parse(rooms[0]).value();
+  EXPECT_EQ(int64_t(room["users"]), 3);
+  for (auto peer : room["peers"].get_array()) ExpectPlausibleMedia(peer);
+  EXPECT_EQ(collector_->Stats().tuples_rejected, 0u);
+}
+
+TEST_F(ReplayTest, ReconnectContinuesTheDeltaStream) {
+  Replay("reconnect.jsonl");
+  // Keys and rating posted over HTTP while the socket was down were accepted.
+  ASSERT_EQ(http_statuses_.size(), 2u);
+  for (const Status& s : http_statuses_) EXPECT_TRUE(s.ok()) << s.ToString();
+  const CollectorStats stats = collector_->Stats();
+  EXPECT_EQ(stats.frames_rejected, 0u);
+  EXPECT_EQ(stats.tuples_rejected, 0u);  // no delta lost its baseline
+  auto rooms = CloseAndRead("rec-room-reconnect");
+  ASSERT_EQ(rooms.size(), 1u);
+  simdjson::dom::parser p;
+  simdjson::dom::element room = p.parse(rooms[0]).value();
+  EXPECT_EQ(int64_t(room["users"]), 2);
+  for (auto peer : room["peers"].get_array()) {
+    ExpectPlausibleMedia(peer);
+    if (std::string_view(peer["peer_id"]) == "alice") {
+      EXPECT_EQ(std::string_view(peer["keys"]["phase"]), "reconnecting");
+    }
+  }
+}
+
+size_t LineCount(const std::string& name) {
+  std::ifstream in(Fixture(name));
+  size_t n = 0;
+  std::string line;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+// Blanks the ISO times: replays place the recorded client clock on the server's
+// clock of the moment, so two replays differ there and nowhere else.
+std::string WithoutTimes(std::string json) {
+  for (const char* field : {"\"start_time\":\"", "\"end_time\":\""}) {
+    for (size_t pos = json.find(field); pos != std::string::npos; pos = json.find(field, pos + 1)) {
+      const size_t begin = pos + std::strlen(field);
+      json.erase(begin, json.find('"', begin) - begin);
+    }
+  }
+  return json;
+}
+
+TEST_F(ReplayTest, RestartMidCallLosesNothing) {
+  const size_t lines = LineCount("two-peer-call.jsonl");
+  Replay("two-peer-call.jsonl", 0, lines / 2);
+  Restart();
+  EXPECT_EQ(collector_->Stats().open_rooms, 1u);  // restored from the history
+  Replay("two-peer-call.jsonl", lines / 2);
+  EXPECT_EQ(collector_->Stats().tuples_rejected, 0u);  // deltas continued after the restart
+  auto restarted = CloseAndRead("rec-room-2p");
+  ASSERT_EQ(restarted.size(), 1u);
+
+  // The same traffic without a restart gives the same struct.
+  collector_.reset();
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  connections_.clear();
+  requests_.clear();
+  OpenCollector();
+  Replay("two-peer-call.jsonl");
+  auto uninterrupted = CloseAndRead("rec-room-2p");
+  ASSERT_EQ(uninterrupted.size(), 1u);
+  EXPECT_NE(restarted[0].find("\"start_time\":\"2"), std::string::npos);
+  EXPECT_EQ(WithoutTimes(restarted[0]), WithoutTimes(uninterrupted[0]));
+}
+
+TEST_F(ReplayTest, RejectedKeyGetsAnErrorReplyAndNoRoom) {
+  Replay("rejected-key.jsonl");
+  ASSERT_FALSE(replies_.empty());
+  for (const std::string& reply : replies_) {
+    EXPECT_EQ(reply.rfind("{\"error\":", 0), 0u) << reply;
+  }
+  collector_->Tick(NowMs() + 5000);
+  EXPECT_EQ(collector_->Stats().open_rooms, 0u);
+}
+
+}  // namespace
+}  // namespace rtcstream
