@@ -50,6 +50,7 @@ class ReplayTest : public ::testing::Test {
     project.id = "default";
     project.api_keys = {"rec-key-1"};
     project.collection_interval_ms = 2000;
+    project.stream.interval_ms = stream_interval_ms_;
     config.projects.push_back(project);
     ASSERT_TRUE(Collector::Open(config, &collector_).ok());
   }
@@ -145,6 +146,7 @@ class ReplayTest : public ::testing::Test {
   }
 
   std::string dir_;
+  int64_t stream_interval_ms_ = 3600000;
   std::unique_ptr<Collector> collector_;
   std::map<int64_t, std::shared_ptr<Collector::Connection>> connections_;
   std::map<int64_t, ConnectRequest> requests_;
@@ -253,6 +255,61 @@ TEST_F(ReplayTest, ReconnectContinuesTheDeltaStream) {
       EXPECT_EQ(std::string_view(peer["keys"]["phase"]), "reconnecting");
     }
   }
+}
+
+// Every data stream file written so far: path -> contents.
+std::map<std::string, std::string> StreamFiles(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  if (!std::filesystem::exists(dir + "/streams")) return files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/streams")) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream f(entry.path());
+    std::stringstream ss;
+    ss << f.rdbuf();
+    files[entry.path().string()] = ss.str();
+  }
+  return files;
+}
+
+size_t Occurrences(const std::map<std::string, std::string>& files, const std::string& what) {
+  size_t n = 0;
+  for (const auto& [path, body] : files) {
+    for (size_t pos = body.find(what); pos != std::string::npos; pos = body.find(what, pos + 1)) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+TEST_F(ReplayTest, EveryRoomLandsInExactlyOneWindowEvenWhenLate) {
+  collector_.reset();
+  stream_interval_ms_ = 60000;
+  OpenCollector();
+  Replay("two-peer-call.jsonl");
+  const EpochMs now = NowMs();
+  collector_->Tick(now + 5000);  // closes the room
+  // Deliver every window up to well after the room ended.
+  collector_->Tick(now + 5 * 60000);
+  auto files = StreamFiles(dir_);
+  ASSERT_GE(files.size(), 4u);
+  EXPECT_EQ(Occurrences(files, "\"room_id\":\"rec-room-2p\""), 1u);
+  size_t empty = 0;
+  for (const auto& [path, body] : files) {
+    EXPECT_NE(path.find("/streams/default/"), std::string::npos);
+    if (body == "[]\n") ++empty;
+  }
+  EXPECT_EQ(empty, files.size() - 1);  // an empty window writes []
+
+  // A room whose end falls in an already delivered window goes into the next
+  // window to be delivered, never into a rewritten old one.
+  Replay("reconnect.jsonl");
+  collector_->Tick(now + 5 * 60000 + 5000);
+  auto before = StreamFiles(dir_);
+  collector_->Tick(now + 7 * 60000);
+  auto after = StreamFiles(dir_);
+  for (const auto& [path, body] : before) EXPECT_EQ(after[path], body) << path;
+  EXPECT_EQ(Occurrences(after, "\"room_id\":\"rec-room-reconnect\""), 1u);
+  EXPECT_EQ(Occurrences(after, "\"room_id\":\"rec-room-2p\""), 1u);
 }
 
 size_t LineCount(const std::string& name) {

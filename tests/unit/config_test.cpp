@@ -1,0 +1,110 @@
+#include "service/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+
+namespace rtcstream {
+namespace {
+
+std::string WriteTemp(const std::string& text) {
+  char path[] = "/tmp/rtcstream-config-XXXXXX";
+  const int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ConfigTest, ReadsTheDocumentedFile) {
+  const std::string path = WriteTemp(R"(
+listen = "0.0.0.0:9000"
+data_dir = "/var/lib/rtcstream"
+public_url = "https://rtc.example.com/"
+room_close_grace = "90s"
+
+[[project]]
+id = "acme"
+api_keys = ["acme-live-key", "production:acme-2"]
+collection_interval = "8s"
+[project.stream]
+sink = "file"
+interval = 60
+prefix = "watchrtc/"
+
+[[project]]
+id = "globex"
+api_keys = ["globex-key"]
+[project.stream]
+interval = "30s"
+
+[limits]
+max_frame_bytes = 2048
+)");
+  ServiceConfig config;
+  Status s = LoadConfigFile(path, &config);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(config.listen_host, "0.0.0.0");
+  EXPECT_EQ(config.listen_port, 9000);
+  EXPECT_EQ(config.data_dir, "/var/lib/rtcstream");
+  EXPECT_EQ(EffectivePublicUrl(config), "https://rtc.example.com");
+  EXPECT_EQ(config.room_close_grace_ms, 90000);
+  EXPECT_EQ(config.limits.max_frame_bytes, 2048u);
+  ASSERT_EQ(config.projects.size(), 2u);
+  EXPECT_EQ(config.projects[0].id, "acme");
+  EXPECT_EQ(config.projects[0].api_keys.size(), 2u);
+  EXPECT_EQ(config.projects[0].collection_interval_ms, 8000);
+  EXPECT_EQ(config.projects[0].stream.interval_ms, 3600000);  // minutes, as customers give it
+  EXPECT_EQ(config.projects[0].stream.prefix, "watchrtc/");
+  EXPECT_EQ(config.projects[1].stream.interval_ms, 30000);
+  EXPECT_EQ(config.projects[1].collection_interval_ms, 8000);  // default
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  unlink(path.c_str());
+}
+
+TEST(ConfigTest, SyntaxErrorsNameTheLine) {
+  const std::string path = WriteTemp("listen = \"127.0.0.1:80\"\n[[project]\n");
+  ServiceConfig config;
+  Status s = LoadConfigFile(path, &config);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(path + ":2:"), std::string::npos) << s.ToString();
+  unlink(path.c_str());
+}
+
+TEST(ConfigTest, RejectsBadValuesWithoutEchoingKeys) {
+  ServiceConfig config;
+  config.projects.push_back({"a", {"same-secret"}, 8000, {}});
+  config.projects.push_back({"b", {"same-secret"}, 8000, {}});
+  Status s = ValidateConfig(config);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message().find("same-secret"), std::string::npos) << s.ToString();
+
+  config.projects = {{"bad id!", {"k"}, 8000, {}}};
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config.projects = {{"ok", {}, 8000, {}}};
+  EXPECT_FALSE(ValidateConfig(config).ok());  // no keys
+  config.projects = {{"ok", {"k"}, 10, {}}};
+  EXPECT_FALSE(ValidateConfig(config).ok());  // interval too short
+  config.projects = {{"ok", {"k"}, 8000, {}}};
+  config.projects[0].stream.sink = "ftp";
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config.projects[0].stream.sink = "file";
+  EXPECT_TRUE(ValidateConfig(config).ok());
+}
+
+TEST(ConfigTest, ParsesListenAddresses) {
+  std::string host;
+  uint16_t port = 0;
+  ASSERT_TRUE(ParseListenAddress("127.0.0.1:8080", &host, &port).ok());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8080);
+  ASSERT_TRUE(ParseListenAddress("[::1]:0", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_FALSE(ParseListenAddress("localhost", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("h:99999", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("h:8o", &host, &port).ok());
+}
+
+}  // namespace
+}  // namespace rtcstream
