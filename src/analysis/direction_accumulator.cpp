@@ -9,22 +9,23 @@ void DirectionAccumulator::BeginSample() {
   sample_span_ms_ = 0;
   sample_expected_ = 0;
   sample_lost_ = 0;
-  sample_pixel_rate_ = 0;
   sample_frame_pixels_ = 0;
   sample_frame_rate_ = 0;
   sample_has_video_ = false;
 }
 
-void DirectionAccumulator::EndSample() {
-  // bytes x 8 / ms is bits per ms, which is kbit/s.
-  if (sample_bytes_ > 0 && sample_span_ms_ > 0) {
-    sample_bitrate_.Add(sample_bytes_ * 8 / sample_span_ms_);
-  }
-  if (sample_expected_ > 0) {
-    sample_loss_.Add(std::min(100.0, sample_lost_ / sample_expected_ * 100));
+void DirectionAccumulator::EndSample(std::string_view pc_id) {
+  const bool has_bitrate = sample_bytes_ > 0 && sample_span_ms_ > 0;
+  if (has_bitrate || sample_expected_ > 0) {
+    auto it = series_.find(pc_id);
+    if (it == series_.end()) it = series_.emplace(std::string(pc_id), SampleSeries{}).first;
+    // bytes x 8 / ms is bits per ms, which is kbit/s.
+    if (has_bitrate) it->second.bitrate.Add(sample_bytes_ * 8 / sample_span_ms_);
+    if (sample_expected_ > 0) {
+      it->second.loss.Add(std::min(100.0, sample_lost_ / sample_expected_ * 100));
+    }
   }
   if (sample_has_video_) {
-    pixel_rate_.Add(sample_pixel_rate_);
     frame_pixels_.Add(sample_frame_pixels_);
     frame_rate_.Add(sample_frame_rate_);
   }
@@ -62,10 +63,11 @@ void DirectionAccumulator::AddJitterBuffer(double delay_s, double emitted) {
   jitter_buffer_emitted_ += emitted;
 }
 
-void DirectionAccumulator::AddVideoStream(double width, double height, double fps) {
-  if (width <= 0 || height <= 0 || fps <= 0) return;
+void DirectionAccumulator::AddVideoStream(double width, double height, double fps,
+                                          double duration_ms) {
+  if (width <= 0 || height <= 0 || fps <= 0 || duration_ms <= 0) return;
   sample_has_video_ = true;
-  sample_pixel_rate_ += width * height * fps;
+  pixels_ += width * height * fps * duration_ms / 1000;
   sample_frame_pixels_ = std::max(sample_frame_pixels_, width * height);
   sample_frame_rate_ = std::max(sample_frame_rate_, fps);
 }
@@ -81,6 +83,33 @@ std::optional<double> DirectionAccumulator::Bitrate() const {
 std::optional<double> DirectionAccumulator::PacketLoss() const {
   if (expected_packets_ <= 0) return std::nullopt;
   return std::min(100.0, lost_packets_ / expected_packets_ * 100);
+}
+
+std::optional<double> DirectionAccumulator::PixelRate() const {
+  const double active_ms = active_.TotalMs();
+  if (pixels_ <= 0 || active_ms <= 0) return std::nullopt;
+  return pixels_ * 1000 / active_ms;
+}
+
+double DirectionAccumulator::BitrateVariation() const {
+  double weighted = 0;
+  size_t samples = 0;
+  for (const auto& [pc_id, series] : series_) {
+    weighted +=
+        series.bitrate.CoefficientOfVariation() * static_cast<double>(series.bitrate.count());
+    samples += series.bitrate.count();
+  }
+  return samples == 0 ? 0 : weighted / static_cast<double>(samples);
+}
+
+double DirectionAccumulator::LossVariation() const {
+  double weighted = 0;
+  size_t samples = 0;
+  for (const auto& [pc_id, series] : series_) {
+    weighted += series.loss.StdDev() * static_cast<double>(series.loss.count());
+    samples += series.loss.count();
+  }
+  return samples == 0 ? 0 : weighted / static_cast<double>(samples);
 }
 
 std::optional<double> DirectionAccumulator::JitterBufferMs() const {

@@ -159,7 +159,7 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   }
   OnSelectedPair(s);
   for (auto& row : acc_) {
-    for (DirectionAccumulator& acc : row) acc.EndSample();
+    for (DirectionAccumulator& acc : row) acc.EndSample(pc_id);
   }
 
   // Keep this sample as the baseline of the next one. Rebuilding the map
@@ -200,7 +200,7 @@ void PeerAnalyzer::OnOutbound(const Sample& s, std::string_view id, const StatsR
     if (*kind == MediaKind::kVideo) {
       acc.AddVideoStream(GetNumber(report, "frameWidth").value_or(0),
                          GetNumber(report, "frameHeight").value_or(0),
-                         FrameRate(*previous, report, "framesEncoded", dt));
+                         FrameRate(*previous, report, "framesEncoded", dt), dt);
     }
   }
   // Send loss compares the far end's loss count with what we sent, so only
@@ -234,7 +234,7 @@ void PeerAnalyzer::OnInbound(const Sample& s, std::string_view id, const StatsRe
     if (*kind == MediaKind::kVideo) {
       acc.AddVideoStream(GetNumber(report, "frameWidth").value_or(0),
                          GetNumber(report, "frameHeight").value_or(0),
-                         FrameRate(*previous, report, "framesDecoded", dt));
+                         FrameRate(*previous, report, "framesDecoded", dt), dt);
     }
   }
   const double received = CounterDelta(*previous, report, "packetsReceived").value_or(0);

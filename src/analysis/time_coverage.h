@@ -5,8 +5,13 @@
 // Streams of different peer connections are sampled at different instants, so
 // their active intervals overlap; adding their lengths would count concurrent
 // time twice and halve the bitrate of a peer with two connections.
+//
+// Intervals are merged as they are added, so memory follows the number of
+// separate active periods, not the length of the call: the back-to-back
+// sample intervals of a stream become one interval.
 #pragma once
 
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -20,7 +25,11 @@ class TimeCoverage {
   // The length of the union of all intervals, in ms.
   double TotalMs() const;
 
+  // Number of disjoint intervals kept: the memory this object uses.
+  size_t intervals() const { return intervals_.size(); }
+
  private:
+  // Sorted, disjoint and not touching.
   std::vector<std::pair<double, double>> intervals_;
 };
 

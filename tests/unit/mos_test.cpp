@@ -76,6 +76,22 @@ TEST(MosTest, AudioMosKnownValue) {
   EXPECT_GT(AudioMos({.rtt_ms = 20, .jitter_buffer_ms = 20}), 4.35);
 }
 
+TEST(MosTest, WorkedExamplesOfTheDocs) {
+  // docs/metrics.md: the recorded two-peer call. Receive: 1.31 ms round trip
+  // and a 32.15 ms jitter buffer; send: the far end's 0.53 ms jitter, so an
+  // estimated 1.06 ms buffer.
+  EXPECT_NEAR(AudioMos({.rtt_ms = 1.31, .jitter_buffer_ms = 32.15}), 4.3834, 5e-5);
+  EXPECT_NEAR(AudioMos({.rtt_ms = 1.31, .jitter_buffer_ms = 1.06}), 4.3990, 5e-5);
+  // A troubled send direction: 428 ms round trip, 8 ms jitter, 3.6 % loss.
+  // Ta = 214 + 16 + 20 = 250 ms, Id = 6 + 0.11 x 72.7 = 14.00,
+  // Ie,eff = 95 x 3.6 / 33.6 = 10.18, R = 69.02.
+  const double r = 93.2 - (0.024 * 250 + 0.11 * (250 - 177.3)) - 95 * 3.6 / (3.6 + 30);
+  EXPECT_NEAR(r, 69.02, 0.005);
+  EXPECT_NEAR(AudioMos({.rtt_ms = 428, .jitter_buffer_ms = 16, .packet_loss_pct = 3.6}),
+              MosFromR(r), 1e-12);
+  EXPECT_NEAR(MosFromR(r), 3.55, 0.005);
+}
+
 TEST(MosTest, CodecTable) {
   EXPECT_DOUBLE_EQ(ImpairmentOf(AudioCodec::kG711).ie, 0);
   EXPECT_DOUBLE_EQ(ImpairmentOf(AudioCodec::kG711).bpl, 25.1);
@@ -137,7 +153,7 @@ TEST(VideoMosTest, EachFactorLowersTheScore) {
   in.fps = 15;
   in.pixel_rate = in.frame_pixels * in.fps;
   in.bitrate_kbps /= 2;  // same bits per pixel
-  EXPECT_NEAR(VideoMos(in), 1 + 3.5 * std::sqrt(0.5), 1e-9);
+  EXPECT_NEAR(VideoMos(in), 1 + 3.5 * std::pow(15.0 / 24, 0.3), 1e-9);
 
   in = Reference();
   in.frame_pixels = 640 * 360;
@@ -149,6 +165,35 @@ TEST(VideoMosTest, EachFactorLowersTheScore) {
   in = Reference();
   in.packet_loss_pct = 10;
   EXPECT_NEAR(VideoMos(in), 1 + 3.5 / 2, 1e-9);
+}
+
+TEST(VideoMosTest, FrameRateFollowsP1203) {
+  // ITU-T P.1203.1 keeps 1 - (30.98 - 1.29 fps) / (64.65 + fps) of the
+  // quality below 24 fps; q_fps stays within 0.025 of it from 5 to 30 fps.
+  for (double fps = 5; fps <= 30; fps += 1) {
+    VideoMosInput in = Reference();
+    in.fps = fps;
+    in.pixel_rate = in.frame_pixels * fps;
+    in.bitrate_kbps = in.pixel_rate * kReferenceBitsPerPixel / 1000;
+    const double kept = fps >= 24 ? 1 : 1 - (30.98 - 1.29 * fps) / (64.65 + fps);
+    EXPECT_NEAR((VideoMos(in) - 1) / 3.5, kept, 0.025) << fps;
+  }
+}
+
+TEST(VideoMosTest, CleanLowResolutionCall) {
+  // docs/metrics.md: the recorded loopback call, 640x360 at 15 fps and
+  // 151 kbit/s without loss. The encoder ran at its lowest QP with 1.7 Mbit/s
+  // available, so only the chosen resolution and frame rate cost anything.
+  VideoMosInput in;
+  in.bitrate_kbps = 151;
+  in.frame_pixels = 640 * 360;
+  in.fps = 15;
+  in.pixel_rate = in.frame_pixels * in.fps;
+  const double q_bits = std::log2(1 + 151000 / in.pixel_rate / 0.05);
+  const double q_fps = std::pow(15.0 / 24, 0.3);
+  const double q_res = std::pow(0.25, 0.2);
+  EXPECT_NEAR(VideoMos(in), 1 + 3.5 * q_bits * q_fps * q_res, 1e-9);
+  EXPECT_NEAR(VideoMos(in), 3.09, 0.005);
 }
 
 TEST(VideoMosTest, StaysWithinRange) {

@@ -6,6 +6,9 @@
 #include <string>
 #include <utility>
 
+#include "analysis/time_coverage.h"
+#include "analysis/video_mos.h"
+
 namespace rtcstream {
 namespace {
 
@@ -268,8 +271,8 @@ TEST(PeerAnalyzerTest, VideoMosAndScoreFromFrames) {
   for (int i = 0; i < 3; ++i) {
     Report out = Outbound("video", T(i), 1382400.0 * i, 1000.0 * i);  // 1382.4 kbit/s
     out.Num("frameWidth", 1280).Num("frameHeight", 720).Num("framesPerSecond", 30);
-    Report in = Inbound("video", T(i), 100000.0 * i, 100.0 * i);  // 100 kbit/s
-    in.Num("frameWidth", 320).Num("frameHeight", 180).Num("framesDecoded", 80.0 * i);
+    Report in = Inbound("video", T(i), 50000.0 * i, 100.0 * i);  // 50 kbit/s
+    in.Num("frameWidth", 320).Num("frameHeight", 180).Num("framesDecoded", 40.0 * i);
     a.OnStats("PC_0", Snapshot(T(i), {{"OV", out}, {"IV", in}}));
   }
   const MediaSummary m = a.Summarize();
@@ -277,10 +280,50 @@ TEST(PeerAnalyzerTest, VideoMosAndScoreFromFrames) {
   EXPECT_NEAR(*m.video.send.score, 10, 1e-9);
   ASSERT_TRUE(m.video.recv.mos);
   EXPECT_LT(*m.video.recv.mos, *m.video.send.mos);
-  // 10 fps from framesDecoded (80 frames in 8 s) and 100 kbit/s both cost.
-  EXPECT_NEAR(*m.video.recv.score, 10 - 2 - 2, 1e-9);
+  // 5 fps from framesDecoded (40 frames in 8 s) and 50 kbit/s both cost.
+  EXPECT_NEAR(*m.video.recv.score, 10 - 1.5 - 1.5, 1e-9);
   EXPECT_FALSE(m.mos);  // MOS is audio only
-  EXPECT_NEAR(*m.score, (10 + 10 - 2 - 2) / 2, 1e-9);
+  EXPECT_NEAR(*m.score, (10 + 10 - 1.5 - 1.5) / 2, 1e-9);
+}
+
+TEST(PeerAnalyzerTest, CleanLoopbackCallScoresTen) {
+  // The figures of tests/fixtures/sdk-recordings/two-peer-call.jsonl in 2 s
+  // samples: Opus at 25 kbit/s and VP8 640x360 at 15 fps and 151 kbit/s both
+  // ways, no loss, 1 ms jitter, 2 ms round trip. Nothing went wrong, so
+  // nothing is penalized; the video MOS rates the small, 15 fps picture.
+  PeerAnalyzer a;
+  constexpr double kSample = 2000;
+  for (int i = 0; i < 12; ++i) {
+    const double t = kT0 + i * kSample;
+    auto video = [&](Report r) {
+      r.Num("frameWidth", 640).Num("frameHeight", 360).Num("framesPerSecond", 15);
+      return r.Num("jitter", 0.001);
+    };
+    Report remote_audio("remote-inbound-rtp", t - 500);
+    remote_audio.Str("kind", "audio").Str("localId", "OA").Num("packetsLost", 0);
+    remote_audio.Num("jitter", 0.001).Num("roundTripTime", 0.002);
+    remote_audio.Num("roundTripTimeMeasurements", i + 1);
+    Report remote_video("remote-inbound-rtp", t - 500);
+    remote_video.Str("kind", "video").Str("localId", "OV").Num("packetsLost", 0);
+    remote_video.Num("jitter", 0.001).Num("roundTripTime", 0.002);
+    remote_video.Num("roundTripTimeMeasurements", i + 1);
+    a.OnStats("PC_0",
+              Snapshot(t, {{"OA", Outbound("audio", t, 6250.0 * i, 100.0 * i)},
+                           {"IA", Inbound("audio", t, 6250.0 * i, 100.0 * i).Num("jitter", 0.001)},
+                           {"OV", video(Outbound("video", t, 37750.0 * i, 40.0 * i))},
+                           {"IV", video(Inbound("video", t, 37750.0 * i, 40.0 * i))},
+                           {"RIA", remote_audio},
+                           {"RIV", remote_video}}));
+  }
+  const MediaSummary m = a.Summarize();
+  EXPECT_NEAR(*m.audio.send.bitrate, 25, 1e-9);
+  EXPECT_NEAR(*m.video.recv.bitrate, 151, 1e-9);
+  for (const DirectionSummary* d : {&m.audio.send, &m.audio.recv, &m.video.send, &m.video.recv}) {
+    EXPECT_DOUBLE_EQ(*d->score, 10);
+  }
+  EXPECT_DOUBLE_EQ(*m.score, 10);
+  EXPECT_NEAR(*m.video.send.mos, 3.09, 0.005);
+  EXPECT_NEAR(*m.video.recv.mos, 3.09, 0.005);
 }
 
 TEST(PeerAnalyzerTest, LongGapsGiveNoBitrate) {
@@ -440,6 +483,68 @@ TEST(PeerAnalyzerTest, ANewPcStartsFromItsOwnBaseline) {
     a.OnStats("PC_1", Snapshot(T(i), {{"OA", Outbound("audio", T(i), 40000.0 * (i - 2))}}));
   }
   EXPECT_NEAR(*a.Summarize().audio.send.bitrate, 40, 1e-9);
+}
+
+TEST(PeerAnalyzerTest, BitsPerPixelOfTwoPcsSumsTheirPixels) {
+  // A mesh: the same 640x360@15 camera sent to two peers at 100 kbit/s each.
+  // Each stream has 0.029 bits per pixel; the peer's 200 kbit/s must not be
+  // set against the pixels of one stream only.
+  PeerAnalyzer a;
+  for (int i = 0; i < 3; ++i) {
+    for (const char* pc : {"PC_0", "PC_1"}) {
+      Report out = Outbound("video", T(i), 100000.0 * i, 100.0 * i);
+      out.Num("frameWidth", 640).Num("frameHeight", 360).Num("framesPerSecond", 15);
+      a.OnStats(pc, Snapshot(T(i), {{"OV", out}}));
+    }
+  }
+  const MediaSummary m = a.Summarize();
+  EXPECT_NEAR(*m.video.send.bitrate, 200, 1e-9);
+  EXPECT_NEAR(*m.video.send.mos, VideoMos({100, 640 * 360 * 15, 640 * 360, 15, 0}), 1e-9);
+}
+
+TEST(PeerAnalyzerTest, SteadyPcsOfDifferentRatesShowNoVariation) {
+  // A camera on PC_0 (1000 kbit/s) and a screen share on PC_1 (200 kbit/s),
+  // both perfectly steady: their samples are two flat series, not one that
+  // jumps between 1000 and 200.
+  PeerAnalyzer a;
+  for (int i = 0; i < 4; ++i) {
+    Report camera = Outbound("video", T(i), 1000000.0 * i, 1000.0 * i);
+    camera.Num("frameWidth", 1280).Num("frameHeight", 720).Num("framesPerSecond", 30);
+    a.OnStats("PC_0", Snapshot(T(i), {{"OV", camera}}));
+    Report screen = Outbound("video", T(i), 200000.0 * i, 200.0 * i);
+    screen.Num("frameWidth", 1280).Num("frameHeight", 720).Num("framesPerSecond", 30);
+    a.OnStats("PC_1", Snapshot(T(i), {{"OV", screen}}));
+  }
+  EXPECT_DOUBLE_EQ(*a.Summarize().video.send.score, 10);
+}
+
+TEST(PeerAnalyzerTest, TimeCoverageKeepsOnlyDisjointIntervals) {
+  TimeCoverage c;
+  // Four hours of back-to-back 2 s samples from two overlapping pcs.
+  for (int i = 0; i < 7200; ++i) {
+    c.Add(i * 2000.0, (i + 1) * 2000.0);
+    c.Add(i * 2000.0 + 1000, (i + 1) * 2000.0 + 1000);
+  }
+  EXPECT_EQ(c.intervals(), 1u);
+  EXPECT_DOUBLE_EQ(c.TotalMs(), 7200 * 2000.0 + 1000);
+
+  // Out of order, nested and bridging intervals.
+  TimeCoverage d;
+  d.Add(50, 60);
+  d.Add(10, 20);
+  d.Add(30, 40);
+  d.Add(12, 15);
+  EXPECT_EQ(d.intervals(), 3u);
+  EXPECT_DOUBLE_EQ(d.TotalMs(), 30);
+  d.Add(20, 30);  // joins [10, 20] and [30, 40]
+  EXPECT_EQ(d.intervals(), 2u);
+  EXPECT_DOUBLE_EQ(d.TotalMs(), 40);
+  d.Add(0, 100);
+  EXPECT_EQ(d.intervals(), 1u);
+  EXPECT_DOUBLE_EQ(d.TotalMs(), 100);
+  d.Add(100, 100);  // empty
+  d.Add(120, 110);  // inverted
+  EXPECT_DOUBLE_EQ(d.TotalMs(), 100);
 }
 
 TEST(PeerAnalyzerTest, JitterBufferDelayLowersReceiveMos) {
