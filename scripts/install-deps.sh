@@ -11,9 +11,10 @@ APT_PACKAGES=(
   libtomlplusplus-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Browser tests need Chromium and Node.js.
+# Browser tests need Chromium and Node.js; the S3 sink tests need Node.js (for the
+# local S3 API in tests/s3) and the AWS CLI (to read objects back).
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium nodejs sqlite3)
+  APT_PACKAGES+=(chromium nodejs sqlite3 awscli)
 fi
 
 missing=()
@@ -34,9 +35,12 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--with-browser" ]]; then
-  if [[ ! -d tests/e2e/node_modules ]] || [[ tests/e2e/package-lock.json -nt tests/e2e/node_modules ]]; then
-    echo "install-deps: installing browser-test npm packages"
-    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
-    touch tests/e2e/node_modules
-  fi
+  # tests/e2e: the browser tests; tests/s3: the local S3 API of the S3 sink tests.
+  for dir in tests/e2e tests/s3; do
+    if [[ ! -d $dir/node_modules ]] || [[ $dir/package-lock.json -nt $dir/node_modules ]]; then
+      echo "install-deps: installing the npm packages of $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      touch "$dir/node_modules"
+    fi
+  done
 fi

@@ -13,4 +13,8 @@ int RunServe(const std::vector<std::string>& args);
 // `rtcstream export`: writes the data stream of a window to a file or stdout.
 int RunExport(const std::vector<std::string>& args);
 
+// `rtcstream streams list|test`: shows each project's stream settings and delivery
+// state, or checks that a project's sink accepts a write.
+int RunStreams(const std::vector<std::string>& args);
+
 }  // namespace rtcstream

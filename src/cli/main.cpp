@@ -21,6 +21,9 @@ void PrintUsage() {
       "           [--room-close-grace DUR] [--public-url URL] [--log-level LEVEL]\n"
       "  export   write the data stream of a time window\n"
       "           --data-dir DIR --from ISO8601 --to ISO8601 [--project ID] [--out FILE]\n"
+      "  streams  list: show each project's data stream settings and pending windows\n"
+      "           test --project ID: write and delete a probe object in the project's sink\n"
+      "           [--config FILE] [--data-dir DIR]\n"
       "  version  print the version\n"
       "\n"
       "DUR is like 30s, 5m, 2h. See README.md.\n",
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "serve") return rtcstream::RunServe(args);
   if (command == "export") return rtcstream::RunExport(args);
+  if (command == "streams") return rtcstream::RunStreams(args);
   if (command == "version" || command == "--version") {
     std::printf("rtcstream %s\n", RTCSTREAM_VERSION);
     return 0;

@@ -102,7 +102,8 @@ Status FileSink::Create(const std::string& root, std::unique_ptr<FileSink>* sink
   return Status::OK();
 }
 
-Status FileSink::Put(std::string_view name, std::string_view body, std::string* location) {
+Status FileSink::Put(std::string_view name, std::string_view body, std::string_view content_type,
+                     PutResult* result) {
   Status s = ValidateObjectName(name);
   if (!s.ok()) return s;
   // Names are joined with '/', so the file system root joins as "".
@@ -150,7 +151,33 @@ Status FileSink::Put(std::string_view name, std::string_view body, std::string* 
   }
   s = SyncDirectory(dir, path);
   if (!s.ok()) return s;
-  *location = path;
+  result->location = path;
+  result->etag.clear();
+  return Status::OK();
+}
+
+Status FileSink::Probe(std::string_view key_prefix, std::string* report) {
+  const std::string name = std::string(key_prefix) + ".rtcstream-probe-" +
+                           std::to_string(getpid()) + "-" +
+                           std::to_string(g_temp_counter.fetch_add(1));
+  *report = "file sink probe of " + root_ + "\n";
+  PutResult result;
+  Status s = Put(name, "{\"probe\":\"rtcstream\"}\n", "application/json", &result);
+  if (!s.ok()) {
+    *report += "1. write " + name + ": FAILED: " + s.ToString() + "\n";
+    *report += "Probe failed at step 1 of 2 (write): the sink cannot write to " + root_ + "\n";
+    return s;
+  }
+  *report += "1. write " + result.location + ": ok\n";
+  if (unlink(result.location.c_str()) != 0) {
+    const int err = errno;
+    s = Status::IOError("remove probe file " + result.location + ": " + ErrnoText(err));
+    *report += "2. remove " + result.location + ": FAILED: " + s.ToString() + "\n";
+    *report += "Probe failed at step 2 of 2 (remove): writing works, but the probe file remains\n";
+    return s;
+  }
+  *report += "2. remove " + result.location + ": ok\n";
+  *report += "Probe passed: the sink can write to " + root_ + "\n";
   return Status::OK();
 }
 

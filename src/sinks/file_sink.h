@@ -27,8 +27,15 @@ class FileSink final : public Sink {
 
   // Writes <root>/<name>, creating subdirectories. `name` must be relative and
   // made of non-empty components other than "." and ".." (InvalidArgument
-  // otherwise). *location is the file's absolute path.
-  Status Put(std::string_view name, std::string_view body, std::string* location) override;
+  // otherwise). result->location is the file's absolute path; result->etag is
+  // "" (a file has no ETag; the collector records the body's SHA-256 itself).
+  // `content_type` is ignored.
+  Status Put(std::string_view name, std::string_view body, std::string_view content_type,
+             PutResult* result) override;
+
+  // Writes "<root>/.rtcstream-probe-<pid>-<n>" (hidden from shippers that skip
+  // dot files) and removes it again.
+  Status Probe(std::string_view key_prefix, std::string* report) override;
 
   // The absolute root directory.
   const std::string& root() const { return root_; }

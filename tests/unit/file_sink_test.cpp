@@ -56,6 +56,14 @@ std::vector<std::string> FilesUnder(const std::string& dir) {
   return files;
 }
 
+// Put with the content type the collector uses; copies the location on success.
+Status PutAt(FileSink* sink, std::string_view name, std::string_view body, std::string* location) {
+  PutResult result;
+  Status s = sink->Put(name, body, "application/json", &result);
+  if (s.ok()) *location = result.location;
+  return s;
+}
+
 class FileSinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -78,27 +86,27 @@ TEST_F(FileSinkTest, CreatesRootAndNormalisesIt) {
 TEST_F(FileSinkTest, WritesUnderSubdirectories) {
   const std::string name = "acme/20261123T100000Z_20261123T110000Z.json";
   std::string location;
-  Status s = sink_->Put(name, "[]\n", &location);
+  Status s = PutAt(sink_.get(), name, "[]\n", &location);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(location, root_ + "/" + name);
   EXPECT_EQ(ReadFile(location), "[]\n");
-  s = sink_->Put("a/b/c/deep.json", "x", &location);
+  s = PutAt(sink_.get(), "a/b/c/deep.json", "x", &location);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(ReadFile(root_ + "/a/b/c/deep.json"), "x");
 }
 
 TEST_F(FileSinkTest, ReplacesAtomicallyAndLeavesNoTemporaryFiles) {
   std::string location;
-  ASSERT_TRUE(sink_->Put("acme/w.json", std::string(100000, 'a'), &location).ok());
+  ASSERT_TRUE(PutAt(sink_.get(), "acme/w.json", std::string(100000, 'a'), &location).ok());
   struct stat before;
   ASSERT_EQ(stat(location.c_str(), &before), 0);
-  ASSERT_TRUE(sink_->Put("acme/w.json", "short", &location).ok());
+  ASSERT_TRUE(PutAt(sink_.get(), "acme/w.json", "short", &location).ok());
   EXPECT_EQ(ReadFile(location), "short");
   // A rename replaces the directory entry with a new file; writing in place would keep the inode.
   struct stat after;
   ASSERT_EQ(stat(location.c_str(), &after), 0);
   EXPECT_NE(before.st_ino, after.st_ino);
-  ASSERT_TRUE(sink_->Put("acme/empty.json", "", &location).ok());
+  ASSERT_TRUE(PutAt(sink_.get(), "acme/empty.json", "", &location).ok());
   EXPECT_EQ(ReadFile(location), "");
   EXPECT_EQ(FilesUnder(root_), (std::vector<std::string>{"acme/empty.json", "acme/w.json"}));
 }
@@ -107,7 +115,7 @@ TEST_F(FileSinkTest, BinaryBodyIsWrittenExactly) {
   std::string body;
   for (int i = 0; i < 70000; ++i) body.push_back(static_cast<char>(i % 256));
   std::string location;
-  ASSERT_TRUE(sink_->Put("bin.json", body, &location).ok());
+  ASSERT_TRUE(PutAt(sink_.get(), "bin.json", body, &location).ok());
   EXPECT_EQ(ReadFile(location), body);
 }
 
@@ -117,7 +125,8 @@ TEST_F(FileSinkTest, ConcurrentPutsOfOneNameLeaveOneWholeFile) {
     threads.emplace_back([this, t] {
       for (int i = 0; i < 20; ++i) {
         std::string location;
-        EXPECT_TRUE(sink_->Put("acme/same.json", std::string(5000, 'a' + t), &location).ok());
+        EXPECT_TRUE(
+            PutAt(sink_.get(), "acme/same.json", std::string(5000, 'a' + t), &location).ok());
       }
     });
   }
@@ -135,7 +144,7 @@ TEST_F(FileSinkTest, RejectsUnsafeNames) {
         std::string("acme/"), std::string("./a.json"), std::string("a\\b.json"),
         std::string("a\0b.json", 8)}) {
     std::string location = "unchanged";
-    Status s = sink_->Put(name, "x", &location);
+    Status s = PutAt(sink_.get(), name, "x", &location);
     EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << "name: " << name;
     EXPECT_EQ(location, "unchanged");
   }
@@ -144,10 +153,38 @@ TEST_F(FileSinkTest, RejectsUnsafeNames) {
 
 TEST_F(FileSinkTest, FileInTheWayOfADirectoryIsAnIOError) {
   std::string location;
-  ASSERT_TRUE(sink_->Put("acme", "a file, not a folder", &location).ok());
-  Status s = sink_->Put("acme/w.json", "x", &location);
+  ASSERT_TRUE(PutAt(sink_.get(), "acme", "a file, not a folder", &location).ok());
+  Status s = PutAt(sink_.get(), "acme/w.json", "x", &location);
   EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
   EXPECT_NE(s.message().find("acme"), std::string::npos) << s.message();
+}
+
+TEST_F(FileSinkTest, ResultHasThePathAndNoEtag) {
+  PutResult result;
+  result.etag = "stale";
+  ASSERT_TRUE(sink_->Put("acme/w.json.gz", "gz", "application/gzip", &result).ok());
+  EXPECT_EQ(result.location, root_ + "/acme/w.json.gz");
+  EXPECT_EQ(result.etag, "");
+}
+
+TEST_F(FileSinkTest, ProbeWritesAndRemovesAProbeFile) {
+  std::string report;
+  Status s = sink_->Probe("", &report);
+  ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << report;
+  EXPECT_NE(report.find("1. write " + root_ + "/.rtcstream-probe-"), std::string::npos) << report;
+  EXPECT_NE(report.find("2. remove"), std::string::npos) << report;
+  EXPECT_NE(report.find("Probe passed"), std::string::npos) << report;
+  EXPECT_TRUE(FilesUnder(root_).empty());
+}
+
+TEST_F(FileSinkTest, ProbeOfAnUnwritableRootSaysWhichStepFailed) {
+  // A file where the root directory was: fails for root too, unlike permissions.
+  std::filesystem::remove_all(root_);
+  std::ofstream(root_) << "x";
+  std::string report;
+  Status s = sink_->Probe("", &report);
+  EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
+  EXPECT_NE(report.find("Probe failed at step 1 of 2 (write)"), std::string::npos) << report;
 }
 
 TEST(ObjectNameTest, AcceptsOrdinaryNames) {

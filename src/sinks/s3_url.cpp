@@ -1,0 +1,62 @@
+#include "sinks/s3_url.h"
+
+#include <algorithm>
+
+namespace rtcstream {
+
+std::string S3UriEncode(std::string_view text, bool keep_slash) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() * 3);
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    const bool unreserved = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
+                            (b >= '0' && b <= '9') || b == '-' || b == '_' || b == '.' || b == '~';
+    if (unreserved || (keep_slash && b == '/')) {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 0xF]);
+    }
+  }
+  return out;
+}
+
+std::string S3CanonicalQuery(std::vector<S3QueryParam> params) {
+  for (S3QueryParam& p : params) {
+    p.first = S3UriEncode(p.first, false);
+    p.second = S3UriEncode(p.second, false);
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const S3QueryParam& p : params) {
+    if (!out.empty()) out.push_back('&');
+    out += p.first;
+    out.push_back('=');
+    out += p.second;
+  }
+  return out;
+}
+
+std::string S3EndpointForDisplay(const S3Location& where) {
+  if (!where.endpoint.empty()) return where.endpoint;
+  if (where.bucket.find('.') != std::string::npos) {
+    return "https://s3." + where.region + ".amazonaws.com";
+  }
+  return "https://" + where.bucket + ".s3." + where.region + ".amazonaws.com";
+}
+
+std::string S3ObjectUrl(const S3Location& where, std::string_view key, std::string_view query) {
+  std::string url = S3EndpointForDisplay(where);
+  const bool path_style = !where.endpoint.empty() || where.bucket.find('.') != std::string::npos;
+  if (path_style) url += "/" + S3UriEncode(where.bucket, false);
+  url += "/" + S3UriEncode(key, true);
+  if (!query.empty()) {
+    url.push_back('?');
+    url.append(query);
+  }
+  return url;
+}
+
+}  // namespace rtcstream
