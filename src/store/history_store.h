@@ -43,12 +43,21 @@ struct OpenRoom {
   std::vector<StoredPeer> peers;
 };
 
-// A data stream window that was written to a sink.
-struct DeliveredWindow {
+// A data stream window of a project and where its delivery stands. A window is
+// sealed once it has ended: from then on the set of rooms in it is fixed, so
+// every attempt to deliver it produces the same bytes.
+struct StreamWindow {
   std::string project;
   EpochMs window_start = 0;
   EpochMs window_end = 0;
-  std::string location;  // where the sink put it (path or object key)
+  EpochMs sealed_ms = 0;
+  bool delivered = false;
+  int64_t attempts = 0;    // failed delivery attempts so far
+  std::string last_error;  // of the latest failed attempt
+  // Known once delivered:
+  EpochMs delivered_ms = 0;
+  std::string location;  // where the sink put it (path or s3:// URL)
+  std::string etag;      // the object store's ETag, when it gives one
   int64_t room_count = 0;
   int64_t size_bytes = 0;
   std::string sha256_hex;
@@ -94,12 +103,27 @@ class HistoryStore {
   virtual Status RoomSessions(std::string_view project, std::string_view room_id,
                               std::vector<std::string>* room_jsons) = 0;
 
-  // Records that a window was delivered.
-  virtual Status MarkWindowDelivered(const DeliveredWindow& window) = 0;
+  // Seals a window (idempotent): it becomes pending delivery, and rooms closing
+  // later are assigned to a later window.
+  virtual Status SealWindow(std::string_view project, EpochMs window_start, EpochMs window_end) = 0;
 
-  // The end of the latest delivered window of the project, or nullopt if none.
-  virtual Status LastDeliveredWindowEnd(std::string_view project,
-                                        std::optional<EpochMs>* window_end) = 0;
+  // The end of the project's latest sealed window, or nullopt if none.
+  virtual Status LastSealedWindowEnd(std::string_view project,
+                                     std::optional<EpochMs>* window_end) = 0;
+
+  // The sealed, not yet delivered windows, oldest first; all projects when project is empty.
+  virtual Status PendingWindows(std::string_view project, std::vector<StreamWindow>* windows) = 0;
+
+  // Counts a failed delivery attempt and remembers its reason.
+  virtual Status RecordWindowFailure(std::string_view project, EpochMs window_start,
+                                     std::string_view error) = 0;
+
+  // Records a delivery (location, etag, room_count, size_bytes, sha256_hex of `window`).
+  virtual Status MarkWindowDelivered(const StreamWindow& window) = 0;
+
+  // The project's latest windows, newest first, at most `limit`.
+  virtual Status RecentWindows(std::string_view project, size_t limit,
+                               std::vector<StreamWindow>* windows) = 0;
 };
 
 // Opens (creating if needed) the SQLite history at `path`, in WAL mode.

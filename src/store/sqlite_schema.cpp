@@ -65,6 +65,31 @@ CREATE TABLE delivered_windows (
   PRIMARY KEY (project, window_start)
 );
 )sql",
+    // Version 2: windows are sealed before delivery and keep their delivery state,
+    // so that pending windows survive a restart and report why they are pending.
+    R"sql(
+CREATE TABLE stream_windows (
+  project TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  sealed_ms INTEGER NOT NULL,
+  delivered_ms INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  location TEXT NOT NULL DEFAULT '',
+  etag TEXT NOT NULL DEFAULT '',
+  room_count INTEGER NOT NULL DEFAULT 0,
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  sha256_hex TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (project, window_start)
+);
+CREATE INDEX stream_windows_pending ON stream_windows (window_start) WHERE delivered_ms IS NULL;
+INSERT INTO stream_windows (project, window_start, window_end, sealed_ms, delivered_ms,
+                            location, room_count, size_bytes, sha256_hex)
+  SELECT project, window_start, window_end, delivered_ms, delivered_ms, location, room_count,
+         size_bytes, sha256_hex FROM delivered_windows;
+DROP TABLE delivered_windows;
+)sql",
 };
 
 Status SchemaError(sqlite3* db, const std::string& path, std::string_view op) {

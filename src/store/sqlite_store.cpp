@@ -55,15 +55,28 @@ constexpr char kSelectEndedAll[] =
 constexpr char kSelectSessions[] =
     "SELECT room_json FROM rooms WHERE project = ?1 AND room_id = ?2 "
     "AND room_json IS NOT NULL ORDER BY start_ms, room_key";
-constexpr char kUpsertWindow[] =
-    "INSERT INTO delivered_windows (project, window_start, window_end, location, room_count, "
-    "size_bytes, sha256_hex, delivered_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-    "ON CONFLICT (project, window_start) DO UPDATE SET window_end = excluded.window_end, "
-    "location = excluded.location, room_count = excluded.room_count, "
-    "size_bytes = excluded.size_bytes, sha256_hex = excluded.sha256_hex, "
-    "delivered_ms = excluded.delivered_ms";
-constexpr char kLastWindowEnd[] =
-    "SELECT MAX(window_end) FROM delivered_windows WHERE project = ?1";
+constexpr char kSealWindow[] =
+    "INSERT INTO stream_windows (project, window_start, window_end, sealed_ms) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (project, window_start) DO NOTHING";
+constexpr char kLastSealedEnd[] = "SELECT MAX(window_end) FROM stream_windows WHERE project = ?1";
+constexpr char kPendingInProject[] =
+    "SELECT project, window_start, window_end, sealed_ms, delivered_ms, attempts, last_error, "
+    "location, etag, room_count, size_bytes, sha256_hex FROM stream_windows "
+    "WHERE delivered_ms IS NULL AND project = ?1 ORDER BY window_start";
+constexpr char kPendingAll[] =
+    "SELECT project, window_start, window_end, sealed_ms, delivered_ms, attempts, last_error, "
+    "location, etag, room_count, size_bytes, sha256_hex FROM stream_windows "
+    "WHERE delivered_ms IS NULL ORDER BY project, window_start";
+constexpr char kRecentWindows[] =
+    "SELECT project, window_start, window_end, sealed_ms, delivered_ms, attempts, last_error, "
+    "location, etag, room_count, size_bytes, sha256_hex FROM stream_windows "
+    "WHERE project = ?1 ORDER BY window_start DESC LIMIT ?2";
+constexpr char kWindowFailure[] =
+    "UPDATE stream_windows SET attempts = attempts + 1, last_error = ?3 "
+    "WHERE project = ?1 AND window_start = ?2";
+constexpr char kWindowDelivered[] =
+    "UPDATE stream_windows SET delivered_ms = ?3, location = ?4, etag = ?5, room_count = ?6, "
+    "size_bytes = ?7, sha256_hex = ?8, last_error = '' WHERE project = ?1 AND window_start = ?2";
 
 // Runs a PRAGMA or other statement whose result rows do not matter.
 Status ExecOnOpen(sqlite3* db, const std::string& path, const char* sql) {
@@ -402,35 +415,105 @@ Status SqliteStore::RoomSessions(std::string_view project, std::string_view room
   return CollectJsons(&stmt, "read sessions of room " + std::string(room_id), room_jsons);
 }
 
-Status SqliteStore::MarkWindowDelivered(const DeliveredWindow& window) {
+Status SqliteStore::SealWindow(std::string_view project, EpochMs window_start, EpochMs window_end) {
   const EpochMs now = NowMs();
   std::lock_guard<std::mutex> lock(mu_);
-  ScopedStatement stmt = Prepare(kUpsertWindow);
-  stmt.BindText(1, window.project);
-  stmt.BindInt64(2, window.window_start);
-  stmt.BindInt64(3, window.window_end);
-  stmt.BindText(4, window.location);
-  stmt.BindInt64(5, window.room_count);
-  stmt.BindInt64(6, window.size_bytes);
-  stmt.BindText(7, window.sha256_hex);
-  stmt.BindInt64(8, now);
-  if (stmt.Step() != SQLITE_DONE) {
-    return Error("mark window " + std::to_string(window.window_start) + " delivered");
-  }
+  ScopedStatement stmt = Prepare(kSealWindow);
+  stmt.BindText(1, project);
+  stmt.BindInt64(2, window_start);
+  stmt.BindInt64(3, window_end);
+  stmt.BindInt64(4, now);
+  if (stmt.Step() != SQLITE_DONE) return Error("seal window " + std::to_string(window_start));
   return Status::OK();
 }
 
-Status SqliteStore::LastDeliveredWindowEnd(std::string_view project,
-                                           std::optional<EpochMs>* window_end) {
+Status SqliteStore::LastSealedWindowEnd(std::string_view project,
+                                        std::optional<EpochMs>* window_end) {
   std::lock_guard<std::mutex> lock(mu_);
-  ScopedStatement stmt = Prepare(kLastWindowEnd);
+  ScopedStatement stmt = Prepare(kLastSealedEnd);
   stmt.BindText(1, project);
   // An aggregate always yields one row; MAX over no rows is NULL.
-  if (stmt.Step() != SQLITE_ROW) return Error("read last delivered window");
+  if (stmt.Step() != SQLITE_ROW) return Error("read last sealed window");
   if (stmt.ColumnIsNull(0)) {
     *window_end = std::nullopt;
   } else {
     *window_end = stmt.ColumnInt64(0);
+  }
+  return Status::OK();
+}
+
+Status SqliteStore::CollectWindows(ScopedStatement* stmt, std::string_view op,
+                                   std::vector<StreamWindow>* windows) {
+  windows->clear();
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+    StreamWindow w;
+    w.project = std::string(stmt->ColumnText(0));
+    w.window_start = stmt->ColumnInt64(1);
+    w.window_end = stmt->ColumnInt64(2);
+    w.sealed_ms = stmt->ColumnInt64(3);
+    w.delivered = !stmt->ColumnIsNull(4);
+    w.delivered_ms = w.delivered ? stmt->ColumnInt64(4) : 0;
+    w.attempts = stmt->ColumnInt64(5);
+    w.last_error = std::string(stmt->ColumnText(6));
+    w.location = std::string(stmt->ColumnText(7));
+    w.etag = std::string(stmt->ColumnText(8));
+    w.room_count = stmt->ColumnInt64(9);
+    w.size_bytes = stmt->ColumnInt64(10);
+    w.sha256_hex = std::string(stmt->ColumnText(11));
+    windows->push_back(std::move(w));
+  }
+  if (rc != SQLITE_DONE) return Error(op);
+  return Status::OK();
+}
+
+Status SqliteStore::PendingWindows(std::string_view project, std::vector<StreamWindow>* windows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(project.empty() ? kPendingAll : kPendingInProject);
+  if (!project.empty()) stmt.BindText(1, project);
+  return CollectWindows(&stmt, "read pending windows", windows);
+}
+
+Status SqliteStore::RecentWindows(std::string_view project, size_t limit,
+                                  std::vector<StreamWindow>* windows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kRecentWindows);
+  stmt.BindText(1, project);
+  stmt.BindInt64(2, static_cast<int64_t>(limit));
+  return CollectWindows(&stmt, "read recent windows", windows);
+}
+
+Status SqliteStore::RecordWindowFailure(std::string_view project, EpochMs window_start,
+                                        std::string_view error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kWindowFailure);
+  stmt.BindText(1, project);
+  stmt.BindInt64(2, window_start);
+  stmt.BindText(3, error);
+  if (stmt.Step() != SQLITE_DONE) {
+    return Error("record failure of window " + std::to_string(window_start));
+  }
+  return Status::OK();
+}
+
+Status SqliteStore::MarkWindowDelivered(const StreamWindow& window) {
+  const EpochMs now = NowMs();
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kWindowDelivered);
+  stmt.BindText(1, window.project);
+  stmt.BindInt64(2, window.window_start);
+  stmt.BindInt64(3, now);
+  stmt.BindText(4, window.location);
+  stmt.BindText(5, window.etag);
+  stmt.BindInt64(6, window.room_count);
+  stmt.BindInt64(7, window.size_bytes);
+  stmt.BindText(8, window.sha256_hex);
+  if (stmt.Step() != SQLITE_DONE) {
+    return Error("mark window " + std::to_string(window.window_start) + " delivered");
+  }
+  if (sqlite3_changes(db_) != 1) {
+    return Status::NotFound("window " + std::to_string(window.window_start) + " of project " +
+                            window.project + " was never sealed");
   }
   return Status::OK();
 }

@@ -56,9 +56,14 @@ class SqliteStore final : public HistoryStore {
   Status RoomSessions(std::string_view project, std::string_view room_id,
                       std::vector<std::string>* room_jsons) override;
   // Delivering a window again (e.g. after a redelivery) replaces its record.
-  Status MarkWindowDelivered(const DeliveredWindow& window) override;
-  Status LastDeliveredWindowEnd(std::string_view project,
-                                std::optional<EpochMs>* window_end) override;
+  Status SealWindow(std::string_view project, EpochMs window_start, EpochMs window_end) override;
+  Status LastSealedWindowEnd(std::string_view project, std::optional<EpochMs>* window_end) override;
+  Status PendingWindows(std::string_view project, std::vector<StreamWindow>* windows) override;
+  Status RecordWindowFailure(std::string_view project, EpochMs window_start,
+                             std::string_view error) override;
+  Status MarkWindowDelivered(const StreamWindow& window) override;
+  Status RecentWindows(std::string_view project, size_t limit,
+                       std::vector<StreamWindow>* windows) override;
 
  private:
   SqliteStore(sqlite3* db, std::string path);
@@ -70,6 +75,9 @@ class SqliteStore final : public HistoryStore {
   // Why the room `room_key` is not open (unknown or already closed).
   Status RoomNotOpen(int64_t room_key, std::string_view op);
   // Runs a statement that returns one room_json per row, collecting them.
+  // Reads every row of a window query.
+  Status CollectWindows(ScopedStatement* stmt, std::string_view op,
+                        std::vector<StreamWindow>* windows);
   Status CollectJsons(ScopedStatement* stmt, std::string_view op,
                       std::vector<std::string>* room_jsons) const;
   // Runs a statement without results, such as BEGIN.

@@ -292,38 +292,54 @@ TEST_F(SqliteStoreTest, ClosingTwiceOrUnknownRoomFails) {
   EXPECT_EQ(store_->AddPeer(room + 42, info, &peer).code(), Status::Code::kNotFound);
 }
 
-TEST_F(SqliteStoreTest, DeliveredWindows) {
+TEST_F(SqliteStoreTest, WindowsAreSealedThenDelivered) {
   std::optional<EpochMs> end = 123;
-  ASSERT_TRUE(store_->LastDeliveredWindowEnd("acme", &end).ok());
+  ASSERT_TRUE(store_->LastSealedWindowEnd("acme", &end).ok());
   EXPECT_FALSE(end.has_value());
 
-  DeliveredWindow w;
-  w.project = "acme";
-  w.window_start = 3600000;
-  w.window_end = 7200000;
-  w.location = "/data/streams/acme/a.json";
+  ASSERT_TRUE(store_->SealWindow("acme", 0, 3600000).ok());
+  ASSERT_TRUE(store_->SealWindow("acme", 3600000, 7200000).ok());
+  ASSERT_TRUE(store_->SealWindow("acme", 3600000, 7200000).ok());  // idempotent
+  ASSERT_TRUE(store_->SealWindow("beta", 7200000, 10800000).ok());
+  ASSERT_TRUE(store_->LastSealedWindowEnd("acme", &end).ok());
+  EXPECT_EQ(end, std::optional<EpochMs>(7200000));
+
+  std::vector<StreamWindow> pending;
+  ASSERT_TRUE(store_->PendingWindows("acme", &pending).ok());
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].window_start, 0);  // oldest first
+  EXPECT_FALSE(pending[0].delivered);
+
+  ASSERT_TRUE(store_->RecordWindowFailure("acme", 0, "S3 down").ok());
+  ASSERT_TRUE(store_->RecordWindowFailure("acme", 0, "S3 still down").ok());
+  StreamWindow w = pending[0];
+  w.location = "s3://bucket/a.json";
+  w.etag = "\"abc\"";
   w.room_count = 3;
   w.size_bytes = 1234;
   w.sha256_hex = std::string(64, 'a');
   ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
-  w.window_start = 0;
-  w.window_end = 3600000;
-  ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
-  // Delivering the same window again replaces its record instead of failing.
-  w.room_count = 4;
-  ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
-  w.project = "beta";
-  w.window_start = 7200000;
-  w.window_end = 10800000;
-  ASSERT_TRUE(store_->MarkWindowDelivered(w).ok());
 
-  ASSERT_TRUE(store_->LastDeliveredWindowEnd("acme", &end).ok());
-  EXPECT_EQ(end, std::optional<EpochMs>(7200000));
-  ASSERT_TRUE(store_->LastDeliveredWindowEnd("beta", &end).ok());
-  EXPECT_EQ(end, std::optional<EpochMs>(10800000));
-  Reopen();
-  ASSERT_TRUE(store_->LastDeliveredWindowEnd("acme", &end).ok());
-  EXPECT_EQ(end, std::optional<EpochMs>(7200000));
+  Reopen();  // pending windows survive a restart
+  ASSERT_TRUE(store_->PendingWindows("", &pending).ok());
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].project, "acme");
+  EXPECT_EQ(pending[0].window_start, 3600000);
+  EXPECT_EQ(pending[1].project, "beta");
+
+  std::vector<StreamWindow> recent;
+  ASSERT_TRUE(store_->RecentWindows("acme", 10, &recent).ok());
+  ASSERT_EQ(recent.size(), 2u);
+  EXPECT_EQ(recent[1].window_start, 0);  // newest first
+  EXPECT_TRUE(recent[1].delivered);
+  EXPECT_EQ(recent[1].attempts, 2);
+  EXPECT_EQ(recent[1].etag, "\"abc\"");
+  EXPECT_EQ(recent[1].room_count, 3);
+  EXPECT_EQ(recent[1].last_error, "");
+
+  // Delivering a window that was never sealed is a bookkeeping bug: say so.
+  w.window_start = 999;
+  EXPECT_EQ(store_->MarkWindowDelivered(w).code(), Status::Code::kNotFound);
 }
 
 TEST_F(SqliteStoreTest, ConcurrentAppendsFromSeveralThreads) {
