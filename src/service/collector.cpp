@@ -16,10 +16,13 @@
 #include "common/json_writer.h"
 #include "common/log.h"
 #include "rooms/peer_state.h"
+#include "service/sink_factory.h"
 #include "session/trace_decoder.h"
-#include "sinks/file_sink.h"
+#include "sinks/sink.h"
 #include "store/history_store.h"
+#include "streams/object_key.h"
 #include "streams/room_json.h"
+#include "streams/stream_encoding.h"
 #include "streams/window.h"
 #include "wire/frame.h"
 
@@ -118,12 +121,20 @@ struct Collector::Impl {
   std::string public_url;
   FrameLimits limits;
   std::unique_ptr<HistoryStore> store;
-  std::unique_ptr<Sink> sink;
+  // One per project: where its data stream goes and how delivery is going.
+  struct ProjectStream {
+    const ProjectConfig* project = nullptr;
+    std::unique_ptr<Sink> sink;
+    EpochMs next_unsealed = 0;  // start of the first window not sealed yet (guarded by mu)
+    EpochMs retry_at_ms = 0;    // no delivery attempt before this (delivery thread only)
+    int consecutive_failures = 0;
+  };
+  std::map<std::string, ProjectStream> streams;  // by project id
+  std::mutex deliver_mu;                         // one delivery pass at a time
 
-  mutable std::mutex mu;  // guards the maps and next_window below
+  mutable std::mutex mu;  // guards the maps below and ProjectStream::next_unsealed
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions;  // project \n sessionId
   std::map<std::string, Room> rooms;                                   // project \n roomId
-  std::map<std::string, EpochMs> next_window;                          // project -> start
 
   std::atomic<uint64_t> frames_accepted{0};
   std::atomic<uint64_t> frames_rejected{0};
@@ -134,7 +145,8 @@ struct Collector::Impl {
   void MaybeJoin(const std::shared_ptr<Session>& session);
   void FlushSession(Session& session);
   Status CloseRoomLocked(Room& room, EpochMs now);
-  void DeliverWindows(EpochMs now);
+  void SealWindowsLocked(EpochMs now);
+  Status DeliverWindow(ProjectStream& stream, const StreamWindow& window);
   Status Restore(EpochMs now);
 };
 
@@ -169,18 +181,17 @@ Status Collector::Open(const ServiceConfig& config, std::unique_ptr<Collector>* 
   }
   s = OpenSqliteStore(config.data_dir + "/history.sqlite", &impl->store);
   if (!s.ok()) return s;
-  std::unique_ptr<FileSink> file_sink;
-  s = FileSink::Create(config.data_dir + "/streams", &file_sink);
-  if (!s.ok()) return s;
-  impl->sink = std::move(file_sink);
-
   const EpochMs now = NowMs();
-  // Deliveries continue after the last delivered window; a new project starts now.
   for (const ProjectConfig& p : impl->config.projects) {
+    Impl::ProjectStream& stream = impl->streams[p.id];
+    stream.project = &p;
+    s = MakeSink(impl->config, p, &stream.sink);
+    if (!s.ok()) return Status::InvalidArgument("project \"" + p.id + "\": " + s.message());
+    // Sealing continues after the last sealed window; a new project starts now.
     std::optional<EpochMs> last;
-    s = impl->store->LastDeliveredWindowEnd(p.id, &last);
+    s = impl->store->LastSealedWindowEnd(p.id, &last);
     if (!s.ok()) return s;
-    impl->next_window[p.id] = last ? *last : WindowStart(now, p.stream.interval_ms);
+    stream.next_unsealed = last ? *last : WindowStart(now, p.stream.interval_ms);
   }
   s = impl->Restore(now);
   if (!s.ok()) return s;
@@ -488,10 +499,10 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
   }
   const std::string url = public_url + "/rooms/" + EncodePathSegment(room.room_id);
   const std::string json = RoomToJson(record, url);
-  // A room belongs to the window its end falls in, unless that window was already
-  // delivered: then it goes into the next one to be delivered, never re-opening one.
+  // A room belongs to the window its end falls in, unless that window is already
+  // sealed: then it goes into the next one, so a sealed window never changes.
   EpochMs window = WindowStart(record.end_ms, project->stream.interval_ms);
-  window = std::max(window, next_window[room.project]);
+  window = std::max(window, streams[room.project].next_unsealed);
   Status s = store->CloseRoom(room.room_key, record.end_ms, json, window);
   if (!s.ok()) return s;
   LogInfo("room closed", {{"project", room.project},
@@ -501,42 +512,89 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
   return Status::OK();
 }
 
-void Collector::Impl::DeliverWindows(EpochMs now) {
-  for (const ProjectConfig& p : config.projects) {
-    EpochMs& start = next_window[p.id];
-    while (start + p.stream.interval_ms <= now) {
-      const EpochMs end = start + p.stream.interval_ms;
-      std::vector<std::string> room_jsons;
-      Status s = store->RoomsInWindow(p.id, start, &room_jsons);
-      const std::string body = StreamFileBody(room_jsons);
-      const std::string name = p.id + "/" + p.stream.prefix + FormatCompactUtc(start) + "_" +
-                               FormatCompactUtc(end) + ".json";
-      DeliveredWindow delivered;
-      if (s.ok()) s = sink->Put(name, body, &delivered.location);
-      if (s.ok()) {
-        delivered.project = p.id;
-        delivered.window_start = start;
-        delivered.window_end = end;
-        delivered.room_count = static_cast<int64_t>(room_jsons.size());
-        delivered.size_bytes = static_cast<int64_t>(body.size());
-        unsigned char digest[SHA256_DIGEST_LENGTH];
-        SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
-        static const char kHex[] = "0123456789abcdef";
-        for (unsigned char b : digest) {
-          delivered.sha256_hex.push_back(kHex[b >> 4]);
-          delivered.sha256_hex.push_back(kHex[b & 0xF]);
-        }
-        s = store->MarkWindowDelivered(delivered);
-      }
+void Collector::Impl::SealWindowsLocked(EpochMs now) {
+  for (auto& [id, stream] : streams) {
+    const int64_t interval = stream.project->stream.interval_ms;
+    while (stream.next_unsealed + interval <= now) {
+      Status s = store->SealWindow(id, stream.next_unsealed, stream.next_unsealed + interval);
       if (!s.ok()) {
-        LogError("data stream window not delivered; will retry",
-                 {{"project", p.id}, {"window", FormatIso8601(start)}, {"error", s.ToString()}});
+        LogError("cannot seal data stream window; will retry",
+                 {{"project", id}, {"error", s.ToString()}});
         break;
       }
-      LogInfo("data stream window delivered", {{"project", p.id},
-                                               {"file", delivered.location},
-                                               {"rooms", std::to_string(room_jsons.size())}});
-      start = end;
+      stream.next_unsealed += interval;
+    }
+  }
+}
+
+Status Collector::Impl::DeliverWindow(ProjectStream& stream, const StreamWindow& window) {
+  const StreamConfig& settings = stream.project->stream;
+  std::vector<std::string> room_jsons;
+  Status s = store->RoomsInWindow(window.project, window.window_start, &room_jsons);
+  std::string body;
+  if (s.ok()) s = EncodeStream(room_jsons, settings.encoding, &body);
+  if (!s.ok()) return s;
+  ObjectKeyVars vars;
+  vars.prefix = settings.prefix;
+  vars.project = window.project;
+  vars.window_start = window.window_start;
+  vars.window_end = window.window_end;
+  vars.ext = StreamExtension(settings.encoding);
+  const std::string key = RenderObjectKey(settings.key_template, vars);
+
+  StreamWindow delivered = window;
+  PutResult result;
+  s = stream.sink->Put(key, body, StreamContentType(settings.encoding), &result);
+  if (!s.ok()) return s;
+  delivered.location = result.location;
+  delivered.etag = result.etag;
+  delivered.room_count = static_cast<int64_t>(room_jsons.size());
+  delivered.size_bytes = static_cast<int64_t>(body.size());
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char b : digest) {
+    delivered.sha256_hex.push_back(kHex[b >> 4]);
+    delivered.sha256_hex.push_back(kHex[b & 0xF]);
+  }
+  // A crash before this line leaves the window pending: the next attempt uploads
+  // the same bytes to the same key, so the object is the same either way.
+  s = store->MarkWindowDelivered(delivered);
+  if (!s.ok()) return s;
+  LogInfo("data stream window delivered", {{"project", window.project},
+                                           {"location", delivered.location},
+                                           {"rooms", std::to_string(room_jsons.size())},
+                                           {"bytes", std::to_string(body.size())}});
+  return Status::OK();
+}
+
+void Collector::Deliver(EpochMs now) {
+  std::lock_guard<std::mutex> deliver_lock(impl_->deliver_mu);
+  for (auto& [id, stream] : impl_->streams) {
+    if (now < stream.retry_at_ms) continue;
+    std::vector<StreamWindow> pending;
+    Status s = impl_->store->PendingWindows(id, &pending);
+    for (size_t i = 0; s.ok() && i < pending.size(); ++i) {
+      s = impl_->DeliverWindow(stream, pending[i]);
+      if (!s.ok()) {
+        // Windows go out in order: stop at the first failure and retry it later.
+        impl_->store->RecordWindowFailure(id, pending[i].window_start, s.ToString());
+        stream.consecutive_failures++;
+        const int64_t backoff =
+            std::min<int64_t>(300000, 1000LL << std::min(stream.consecutive_failures - 1, 9));
+        stream.retry_at_ms = now + backoff;
+        LogError("data stream window not delivered; will retry",
+                 {{"project", id},
+                  {"window", FormatIso8601(pending[i].window_start)},
+                  {"pending_windows", std::to_string(pending.size() - i)},
+                  {"retry_in_ms", std::to_string(backoff)},
+                  {"error", s.ToString()}});
+        break;
+      }
+    }
+    if (s.ok()) {
+      stream.consecutive_failures = 0;
+      stream.retry_at_ms = 0;
     }
   }
 }
@@ -589,7 +647,7 @@ void Collector::Tick(EpochMs now) {
       ++it;
     }
   }
-  impl_->DeliverWindows(now);
+  impl_->SealWindowsLocked(now);
 }
 
 void Collector::Flush() {

@@ -72,8 +72,13 @@ class Collector {
   Status RoomJson(std::string_view room_id, std::string* json);
 
   // Periodic work: persists pending traces, closes rooms whose grace has passed,
-  // and delivers every data stream window that has ended.
+  // and seals every data stream window that has ended.
   void Tick(EpochMs now);
+
+  // Delivers sealed windows to each project's sink, oldest first. A failed window
+  // stays pending and is retried with backoff on later calls (and after a restart).
+  // Slow (network I/O): call it from its own thread.
+  void Deliver(EpochMs now);
 
   // Persists everything pending (clean shutdown). Open rooms stay open in the
   // history and are restored by the next Open().

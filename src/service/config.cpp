@@ -1,6 +1,8 @@
 #include "service/config.h"
 
 #include <toml++/toml.h>
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "common/time_util.h"
@@ -44,6 +46,37 @@ bool ValidProjectId(const std::string& id) {
 }
 
 }  // namespace
+
+Status ResolveSecret(const std::string& text, std::string_view what, SecretSetting* secret) {
+  if (text.rfind("env:", 0) == 0) {
+    const std::string name = text.substr(4);
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr || *value == '\0') {
+      return Status::InvalidArgument(std::string(what) + ": environment variable " + name +
+                                     " is not set");
+    }
+    secret->source = text;
+    secret->value = value;
+    return Status::OK();
+  }
+  if (text.rfind("file:", 0) == 0) {
+    const std::string path = text.substr(5);
+    std::ifstream in(path, std::ios::binary);
+    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) {
+      return Status::InvalidArgument(std::string(what) + ": cannot read " + path);
+    }
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    if (value.empty())
+      return Status::InvalidArgument(std::string(what) + ": " + path + " is empty");
+    secret->source = text;
+    secret->value = std::move(value);
+    return Status::OK();
+  }
+  secret->source = "inline";
+  secret->value = text;
+  return Status::OK();
+}
 
 Status ParseListenAddress(const std::string& text, std::string* host, uint16_t* port) {
   const size_t colon = text.rfind(':');
@@ -148,8 +181,39 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
             !s.ok()) {
           return Status::InvalidArgument(where + s.message());
         }
-        if (s = ReadString(st->get("prefix"), "stream.prefix", &project.stream.prefix); !s.ok()) {
-          return Status::InvalidArgument(where + s.message());
+        StreamConfig& stream = project.stream;
+        std::string format = "json", compression = "none", secret, token;
+        for (auto [name, out] : std::initializer_list<std::pair<const char*, std::string*>>{
+                 {"prefix", &stream.prefix},
+                 {"key_template", &stream.key_template},
+                 {"format", &format},
+                 {"compression", &compression},
+                 {"bucket", &stream.bucket},
+                 {"region", &stream.region},
+                 {"endpoint", &stream.endpoint},
+                 {"access_key_id", &stream.access_key_id},
+                 {"secret_access_key", &secret},
+                 {"session_token", &token}}) {
+          if (s = ReadString(st->get(name), std::string("stream.") + name, out); !s.ok()) {
+            return Status::InvalidArgument(where + s.message());
+          }
+        }
+        if (s = ParseStreamFormat(format, &stream.encoding.format); !s.ok()) {
+          return Status::InvalidArgument(where + "stream." + s.message());
+        }
+        if (s = ParseStreamCompression(compression, &stream.encoding.compression); !s.ok()) {
+          return Status::InvalidArgument(where + "stream." + s.message());
+        }
+        if (!secret.empty()) {
+          if (s = ResolveSecret(secret, "stream.secret_access_key", &stream.secret_access_key);
+              !s.ok()) {
+            return Status::InvalidArgument(where + s.message());
+          }
+        }
+        if (!token.empty()) {
+          if (s = ResolveSecret(token, "stream.session_token", &stream.session_token); !s.ok()) {
+            return Status::InvalidArgument(where + s.message());
+          }
         }
       }
       config->projects.push_back(std::move(project));
@@ -187,9 +251,22 @@ Status ValidateConfig(const ServiceConfig& config) {
       return Status::InvalidArgument("project \"" + p.id +
                                      "\": stream interval must be at least 1s");
     }
-    if (p.stream.sink != "file") {
-      return Status::InvalidArgument("project \"" + p.id + "\": stream sink \"" + p.stream.sink +
-                                     "\" is not supported (use \"file\")");
+    const std::string where = "project \"" + p.id + "\": ";
+    Status s = ValidateKeyTemplate(p.stream.key_template);
+    if (!s.ok()) return Status::InvalidArgument(where + s.message());
+    if (!p.stream.prefix.empty() && p.stream.prefix.front() == '/') {
+      return Status::InvalidArgument(where + "stream.prefix must not start with '/'");
+    }
+    if (p.stream.sink == "s3") {
+      if (p.stream.bucket.empty())
+        return Status::InvalidArgument(where + "stream.bucket is required");
+      if (p.stream.access_key_id.empty() || p.stream.secret_access_key.value.empty()) {
+        return Status::InvalidArgument(
+            where + "stream.access_key_id and stream.secret_access_key are required for sink s3");
+      }
+    } else if (p.stream.sink != "file") {
+      return Status::InvalidArgument(where + "stream sink \"" + p.stream.sink +
+                                     "\" is not supported (use \"file\" or \"s3\")");
     }
   }
   if (config.room_close_grace_ms < 0) {

@@ -7,14 +7,31 @@
 #include <vector>
 
 #include "common/status.h"
+#include "streams/object_key.h"
+#include "streams/stream_encoding.h"
 
 namespace rtcstream {
+
+// A secret given in the config: inline, or as "env:NAME" or "file:PATH".
+struct SecretSetting {
+  std::string source;  // "inline", "env:NAME" or "file:PATH" — safe to print
+  std::string value;   // the secret itself — never print or log it
+};
 
 // Where and how often a project's data stream files are written.
 struct StreamConfig {
   std::string sink = "file";      // "file" (default) or "s3"
   int64_t interval_ms = 3600000;  // window length; windows are aligned to the epoch
-  std::string prefix;             // prepended to each file name (a "filename prefix")
+  std::string prefix;             // the seed's "filename prefix": every key starts with it
+  StreamEncoding encoding;        // format = "json" | "ndjson", compression = "none" | "gzip"
+  std::string key_template = std::string(kDefaultKeyTemplate);
+  // S3 settings (sink = "s3").
+  std::string bucket;
+  std::string region = "us-east-1";
+  std::string endpoint;  // S3-compatible store; path-style addressing when set
+  std::string access_key_id;
+  SecretSetting secret_access_key;
+  SecretSetting session_token;
 };
 
 // One tenant: its API keys and settings.
@@ -43,6 +60,10 @@ struct ServiceConfig {
   LimitsConfig limits;
   int threads = 0;  // 0: one per core
 };
+
+// Resolves "env:NAME", "file:PATH" or an inline value. Errors name the variable or
+// file, never the value.
+Status ResolveSecret(const std::string& text, std::string_view what, SecretSetting* secret);
 
 // Reads a TOML config file into `config` (fields absent from the file keep their values).
 Status LoadConfigFile(const std::string& path, ServiceConfig* config);

@@ -288,8 +288,9 @@ TEST_F(ReplayTest, EveryRoomLandsInExactlyOneWindowEvenWhenLate) {
   Replay("two-peer-call.jsonl");
   const EpochMs now = NowMs();
   collector_->Tick(now + 5000);  // closes the room
-  // Deliver every window up to well after the room ended.
+  // Seal and deliver every window up to well after the room ended.
   collector_->Tick(now + 5 * 60000);
+  collector_->Deliver(now + 5 * 60000);
   auto files = StreamFiles(dir_);
   ASSERT_GE(files.size(), 4u);
   EXPECT_EQ(Occurrences(files, "\"room_id\":\"rec-room-2p\""), 1u);
@@ -306,6 +307,7 @@ TEST_F(ReplayTest, EveryRoomLandsInExactlyOneWindowEvenWhenLate) {
   collector_->Tick(now + 5 * 60000 + 5000);
   auto before = StreamFiles(dir_);
   collector_->Tick(now + 7 * 60000);
+  collector_->Deliver(now + 7 * 60000);
   auto after = StreamFiles(dir_);
   for (const auto& [path, body] : before) EXPECT_EQ(after[path], body) << path;
   EXPECT_EQ(Occurrences(after, "\"room_id\":\"rec-room-reconnect\""), 1u);

@@ -1,0 +1,17 @@
+// Builds the sink a project's stream settings ask for.
+#pragma once
+
+#include <memory>
+
+#include "common/status.h"
+#include "service/config.h"
+#include "sinks/sink.h"
+
+namespace rtcstream {
+
+// "file": a FileSink rooted at <data_dir>/streams/<project>; "s3": an S3Sink for the
+// project's bucket and credentials.
+Status MakeSink(const ServiceConfig& config, const ProjectConfig& project,
+                std::unique_ptr<Sink>* sink);
+
+}  // namespace rtcstream
