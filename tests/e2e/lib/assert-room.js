@@ -116,9 +116,19 @@ function assertPeerSchema(peer, where = 'peer') {
   assertStats(has(peer, 'stats', where), `${where}.stats`, { peer: true });
 }
 
+// The published JSON Schema (docs/room.schema.json), checked with a real validator so that the
+// document stays true.
+const Ajv2020 = require('ajv/dist/2020');
+const addFormats = require('ajv-formats');
+const ROOM_SCHEMA = require('../../../docs/room.schema.json');
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats(ajv);
+const validateRoom = ajv.compile(ROOM_SCHEMA);
+
 /** Every field of the seed's room struct (and of each of its peers) is present with the right type. */
 function assertRoomSchema(room) {
   const where = `room(${room && room.room_id})`;
+  assert.ok(validateRoom(room), `${where} does not match docs/room.schema.json: ${ajv.errorsText(validateRoom.errors)}`);
   stringOrNull(room, 'room_url', where);
   const rid = has(room, 'room_id', where);
   assert.equal(typeof rid, 'string', `${where}.room_id must be a string`);
