@@ -20,6 +20,11 @@
 
 namespace rtcstream {
 
+namespace {
+// How often accepted tuples are committed to the history: the most a crash can lose.
+constexpr int kJournalIntervalMs = 50;
+}  // namespace
+
 int RunServe(const std::vector<std::string>& args) {
   ServiceConfig config;
   bool generated_key = false;
@@ -88,6 +93,18 @@ int RunServe(const std::vector<std::string>& args) {
     }
   });
 
+  // The journal: accepted tuples reach the history within kJournalIntervalMs, in one
+  // commit per interval however many peers are sending.
+  std::thread journal([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!stopping) {
+      lock.unlock();
+      collector->PersistTraces();
+      lock.lock();
+      cv.wait_for(lock, std::chrono::milliseconds(kJournalIntervalMs), [&] { return stopping; });
+    }
+  });
+
   // Deliveries talk to remote object stores and may wait on retries: they get their
   // own thread so that rooms keep closing while an upload is slow.
   std::thread deliverer([&] {
@@ -111,6 +128,7 @@ int RunServe(const std::vector<std::string>& args) {
   cv.notify_all();
   ticker.join();
   deliverer.join();
+  journal.join();
   collector->Flush();
   LogInfo("stopped");
   return 0;

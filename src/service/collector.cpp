@@ -599,14 +599,36 @@ void Collector::Deliver(EpochMs now) {
   }
 }
 
-void Collector::Tick(EpochMs now) {
+Status Collector::PersistTraces() {
   std::vector<std::shared_ptr<Session>> all;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     all.reserve(impl_->sessions.size());
     for (auto& [key, session] : impl_->sessions) all.push_back(session);
   }
-  for (auto& session : all) impl_->FlushSession(*session);
+  std::vector<HistoryStore::TraceAppend> batch;
+  std::vector<Session*> owners;
+  for (auto& session : all) {
+    std::lock_guard<std::mutex> lock(session->mu);
+    if (session->peer_key == 0 || !session->peer.HasPendingTrace()) continue;
+    batch.push_back({session->peer_key, session->peer.TakePendingTrace()});
+    owners.push_back(session.get());
+  }
+  if (batch.empty()) return Status::OK();
+  Status s = impl_->store->AppendTraces(batch);
+  if (!s.ok()) {
+    LogError("cannot persist traces; will retry", {{"error", s.ToString()}});
+    // Put the lines back ahead of anything newer, so that nothing is lost or reordered.
+    for (size_t i = 0; i < batch.size(); ++i) {
+      std::lock_guard<std::mutex> lock(owners[i]->mu);
+      owners[i]->peer.RestorePendingTrace(std::move(batch[i].lines));
+    }
+  }
+  return s;
+}
+
+void Collector::Tick(EpochMs now) {
+  PersistTraces();
 
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (auto it = impl_->rooms.begin(); it != impl_->rooms.end();) {
@@ -650,14 +672,7 @@ void Collector::Tick(EpochMs now) {
   impl_->SealWindowsLocked(now);
 }
 
-void Collector::Flush() {
-  std::vector<std::shared_ptr<Session>> all;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    for (auto& [key, session] : impl_->sessions) all.push_back(session);
-  }
-  for (auto& session : all) impl_->FlushSession(*session);
-}
+void Collector::Flush() { PersistTraces(); }
 
 Status Collector::RoomJson(std::string_view room_id, std::string* json) {
   std::vector<std::string> all;

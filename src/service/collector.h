@@ -80,6 +80,11 @@ class Collector {
   // Slow (network I/O): call it from its own thread.
   void Deliver(EpochMs now);
 
+  // Persists every accepted tuple not yet in the history, for all sessions, in one
+  // transaction (group commit). Called every few tens of milliseconds by the
+  // service: a crash loses at most the tuples accepted since the last call.
+  Status PersistTraces();
+
   // Persists everything pending (clean shutdown). Open rooms stay open in the
   // history and are restored by the next Open().
   void Flush();

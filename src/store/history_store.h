@@ -78,6 +78,16 @@ class HistoryStore {
   // The store compresses them. Appends are durable when this returns OK.
   virtual Status AppendTrace(int64_t peer_key, std::string_view lines) = 0;
 
+  // One peer's lines for AppendTraces.
+  struct TraceAppend {
+    int64_t peer_key = 0;
+    std::string lines;
+  };
+
+  // Appends to several peers' traces in one transaction: one durable commit for a
+  // whole batch (group commit). All or nothing.
+  virtual Status AppendTraces(const std::vector<TraceAppend>& batch) = 0;
+
   // Reads a peer's whole trace back, decompressed, in append order.
   virtual Status ReadTrace(int64_t peer_key, std::string* lines) = 0;
 

@@ -264,6 +264,30 @@ Status SqliteStore::AppendTrace(int64_t peer_key, std::string_view lines) {
   return Status::OK();
 }
 
+Status SqliteStore::AppendTraces(const std::vector<TraceAppend>& batch) {
+  // Compress outside the lock, like AppendTrace.
+  std::vector<std::string> compressed(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Status s = CompressTraceChunk(batch[i].lines, &compressed[i]);
+    if (!s.ok()) return s;
+  }
+  const std::string op = "append traces of " + std::to_string(batch.size()) + " peers";
+  std::lock_guard<std::mutex> lock(mu_);
+  Status s = Exec("BEGIN IMMEDIATE", op);
+  if (!s.ok()) return s;
+  for (size_t i = 0; s.ok() && i < batch.size(); ++i) {
+    if (batch[i].lines.empty()) continue;
+    ScopedStatement stmt = Prepare(kInsertChunk);
+    stmt.BindInt64(1, batch[i].peer_key);
+    stmt.BindInt64(2, static_cast<int64_t>(batch[i].lines.size()));
+    stmt.BindBlob(3, compressed[i]);
+    if (stmt.Step() != SQLITE_DONE) s = Error(op);
+  }
+  if (s.ok()) s = Exec("COMMIT", op);
+  if (!s.ok()) Exec("ROLLBACK", op);
+  return s;
+}
+
 Status SqliteStore::ReadTrace(int64_t peer_key, std::string* lines) {
   lines->clear();
   const std::string op = "read trace of peer " + std::to_string(peer_key);

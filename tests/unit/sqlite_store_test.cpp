@@ -416,3 +416,27 @@ TEST(SqliteStoreOpenTest, NotADatabaseNamesThePath) {
 
 }  // namespace
 }  // namespace rtcstream
+
+namespace rtcstream {
+namespace {
+
+TEST_F(SqliteStoreTest, AppendTracesCommitsABatchAllOrNothing) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  const int64_t a = NewPeer(room, "a");
+  const int64_t b = NewPeer(room, "b");
+  ASSERT_TRUE(store_->AppendTraces({{a, "[\"x\",null,{},1]\n"}, {b, "[\"y\",null,{},2]\n"}}).ok());
+  ASSERT_TRUE(store_->AppendTraces({{a, "[\"z\",null,{},3]\n"}, {b, ""}}).ok());
+  std::string lines;
+  ASSERT_TRUE(store_->ReadTrace(a, &lines).ok());
+  EXPECT_EQ(lines, "[\"x\",null,{},1]\n[\"z\",null,{},3]\n");
+  ASSERT_TRUE(store_->ReadTrace(b, &lines).ok());
+  EXPECT_EQ(lines, "[\"y\",null,{},2]\n");
+
+  // A batch naming an unknown peer fails whole: the valid part is not half-written.
+  EXPECT_FALSE(store_->AppendTraces({{a, "[\"w\",null,{},4]\n"}, {b + 1000, "x\n"}}).ok());
+  ASSERT_TRUE(store_->ReadTrace(a, &lines).ok());
+  EXPECT_EQ(lines, "[\"x\",null,{},1]\n[\"z\",null,{},3]\n");
+}
+
+}  // namespace
+}  // namespace rtcstream
