@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libsimdjson-dev libsqlite3-dev zlib1g-dev libssl-dev
-  libtomlplusplus-dev libcurl4-openssl-dev
+  libtomlplusplus-dev libcurl4-openssl-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Browser tests need Chromium and Node.js; the S3 sink tests need Node.js (for the

@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "service/collector.h"
+#include "service/metrics.h"
 
 namespace rtcstream {
 
@@ -145,6 +146,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) {
       if (ec == websocket::error::message_too_big) {
+        collector_->metrics().LimitHit("max_frame_bytes");
         LogWarn("closed SDK socket: frame larger than the limit",
                 {{"remote", remote_}, {"limit_bytes", std::to_string(max_frame_bytes_)}});
       } else if (ec != websocket::error::closed && ec != net::error::eof &&
@@ -212,6 +214,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return;
     }
     if (ec == http::error::body_limit) {
+      collector_->metrics().LimitHit("max_http_body_bytes");
       LogWarn(
           "rejected HTTP request: body larger than the limit",
           {{"remote", remote_}, {"limit_bytes", std::to_string(options_->max_http_body_bytes)}});
@@ -270,6 +273,24 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       Finish(std::move(res), "{\"status\":\"ok\"}", keep_alive);
       return;
     }
+    if (req.method() == http::verb::get && path == "/readyz") {
+      // Ready while the history accepts writes: a load balancer should stop sending
+      // peers to a collector that cannot keep what they send.
+      const bool ready = collector_->Ready();
+      if (!ready) res.result(http::status::service_unavailable);
+      Finish(std::move(res), ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}",
+             keep_alive);
+      return;
+    }
+    if (req.method() == http::verb::get && path == "/metrics") {
+      std::string text = collector_->RenderMetrics();
+      res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      res.body() = std::move(text);
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      Write(std::move(res));
+      return;
+    }
     if (req.method() == http::verb::get && path.substr(0, 7) == "/rooms/" && path.size() > 7) {
       std::string json;
       Status s = collector_->RoomJson(UrlDecode(path.substr(7)), &json);
@@ -287,11 +308,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Finish(http::response<http::string_body> res, std::string body, bool keep_alive) {
-    res.set(http::field::server, "rtcstream");
     if (!body.empty()) res.set(http::field::content_type, "application/json");
     res.body() = std::move(body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
+    Write(std::move(res));
+  }
+
+  void Write(http::response<http::string_body> res) {
+    res.set(http::field::server, "rtcstream");
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
     http::async_write(stream_, *sp,
                       [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {

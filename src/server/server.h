@@ -6,6 +6,8 @@
 //   POST .../trace, POST .../error        the SDK's HTTP fallback (CORS)
 //   GET  /rooms/<room>                    the closed sessions of a room, JSON
 //   GET  /healthz                         liveness
+//   GET  /readyz                          readiness (the history accepts writes)
+//   GET  /metrics                         Prometheus metrics
 #pragma once
 
 #include <cstdint>

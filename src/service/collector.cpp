@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include "common/json_writer.h"
 #include "common/log.h"
 #include "rooms/peer_state.h"
+#include "service/metrics.h"
 #include "service/sink_factory.h"
 #include "session/trace_decoder.h"
 #include "sinks/sink.h"
@@ -135,6 +137,9 @@ struct Collector::Impl {
   mutable std::mutex mu;  // guards the maps below and ProjectStream::next_unsealed
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions;  // project \n sessionId
   std::map<std::string, Room> rooms;                                   // project \n roomId
+
+  Metrics metrics;
+  std::atomic<bool> last_persist_ok{true};
 
   std::atomic<uint64_t> frames_accepted{0};
   std::atomic<uint64_t> frames_rejected{0};
@@ -262,6 +267,7 @@ Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connect
   if (project == nullptr) {
     LogWarn("rejected SDK connection: unknown API key",
             {{"remote", request.remote_address}, {"key", Fingerprint(request.api_key)}});
+    impl_->metrics.ConnectionRejected("api_key");
     w.BeginObject();
     w.Key("error");
     w.String("Invalid API key");
@@ -301,6 +307,7 @@ Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connect
     session->peer.RecordServerEvent(kServerConnectTuple, event.str(),
                                     static_cast<double>(now - skew));
   }
+  impl_->metrics.ConnectionOpened();
   auto c = std::make_shared<Connection>();
   c->session = session;
   c->remote_address = request.remote_address;
@@ -333,6 +340,9 @@ Status Collector::OnFrame(Connection& conn, std::string_view frame) {
   Status s = DecodeFrame(frame, impl_->limits, &decoded);
   if (!s.ok()) {
     impl_->frames_rejected++;
+    const bool too_large = s.code() == Status::Code::kResourceExhausted;
+    impl_->metrics.FrameRejected(frame.size(), too_large ? "too_large" : "lzstring");
+    if (too_large) impl_->metrics.LimitHit("max_decompressed_bytes");
     return s;
   }
   Session& session = *conn.session;
@@ -343,8 +353,11 @@ Status Collector::OnFrame(Connection& conn, std::string_view frame) {
   }
   if (result.tuples_accepted == 0 && !s.ok()) {
     impl_->frames_rejected++;
+    impl_->metrics.FrameRejected(frame.size(), result.tuples_rejected > 0 ? "tuple" : "json");
   } else {
     impl_->frames_accepted++;
+    impl_->metrics.FrameAccepted(frame.size());
+    impl_->metrics.TuplesRejected(result.tuples_rejected);
   }
   impl_->tuples_rejected += result.tuples_rejected;
   impl_->MaybeJoin(conn.session);
@@ -400,6 +413,7 @@ void Collector::Impl::JoinRoomLocked(const std::shared_ptr<Session>& session) {
 void Collector::Disconnect(Connection& conn) {
   if (conn.closed) return;
   conn.closed = true;
+  impl_->metrics.ConnectionClosed();
   Session& session = *conn.session;
   std::lock_guard<std::mutex> lock(session.mu);
   session.live_connections--;
@@ -528,6 +542,7 @@ void Collector::Impl::SealWindowsLocked(EpochMs now) {
 }
 
 Status Collector::Impl::DeliverWindow(ProjectStream& stream, const StreamWindow& window) {
+  const auto start = std::chrono::steady_clock::now();
   const StreamConfig& settings = stream.project->stream;
   std::vector<std::string> room_jsons;
   Status s = store->RoomsInWindow(window.project, window.window_start, &room_jsons);
@@ -561,6 +576,9 @@ Status Collector::Impl::DeliverWindow(ProjectStream& stream, const StreamWindow&
   // the same bytes to the same key, so the object is the same either way.
   s = store->MarkWindowDelivered(delivered);
   if (!s.ok()) return s;
+  metrics.WindowDelivered(
+      window.project,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), body.size());
   LogInfo("data stream window delivered", {{"project", window.project},
                                            {"location", delivered.location},
                                            {"rooms", std::to_string(room_jsons.size())},
@@ -574,9 +592,12 @@ void Collector::Deliver(EpochMs now) {
     if (now < stream.retry_at_ms) continue;
     std::vector<StreamWindow> pending;
     Status s = impl_->store->PendingWindows(id, &pending);
+    size_t delivered = 0;
     for (size_t i = 0; s.ok() && i < pending.size(); ++i) {
       s = impl_->DeliverWindow(stream, pending[i]);
+      if (s.ok()) ++delivered;
       if (!s.ok()) {
+        impl_->metrics.WindowFailed(id);
         // Windows go out in order: stop at the first failure and retry it later.
         impl_->store->RecordWindowFailure(id, pending[i].window_start, s.ToString());
         stream.consecutive_failures++;
@@ -592,6 +613,7 @@ void Collector::Deliver(EpochMs now) {
         break;
       }
     }
+    impl_->metrics.SetPendingWindows(id, pending.size() - delivered);
     if (s.ok()) {
       stream.consecutive_failures = 0;
       stream.retry_at_ms = 0;
@@ -614,9 +636,20 @@ Status Collector::PersistTraces() {
     batch.push_back({session->peer_key, session->peer.TakePendingTrace()});
     owners.push_back(session.get());
   }
-  if (batch.empty()) return Status::OK();
+  if (batch.empty()) {
+    impl_->last_persist_ok = true;
+    return Status::OK();
+  }
+  size_t bytes = 0;
+  for (const auto& b : batch) bytes += b.lines.size();
+  const auto start = std::chrono::steady_clock::now();
   Status s = impl_->store->AppendTraces(batch);
-  if (!s.ok()) {
+  impl_->last_persist_ok = s.ok();
+  if (s.ok()) {
+    impl_->metrics.JournalCommitted(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), bytes);
+  } else {
+    impl_->metrics.JournalFailed();
     LogError("cannot persist traces; will retry", {{"error", s.ToString()}});
     // Put the lines back ahead of anything newer, so that nothing is lost or reordered.
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -685,6 +718,17 @@ Status Collector::RoomJson(std::string_view room_id, std::string* json) {
   if (all.empty()) return Status::NotFound("no closed session of this room");
   *json = StreamFileBody(all);
   return Status::OK();
+}
+
+Metrics& Collector::metrics() { return impl_->metrics; }
+
+bool Collector::Ready() const { return impl_->last_persist_ok.load(); }
+
+std::string Collector::RenderMetrics() {
+  const CollectorStats stats = Stats();
+  impl_->metrics.SetOpenRooms(stats.open_rooms);
+  impl_->metrics.SetLiveSessions(stats.live_sessions);
+  return impl_->metrics.Render();
 }
 
 CollectorStats Collector::Stats() const {

@@ -20,6 +20,7 @@
 namespace rtcstream {
 
 class HistoryStore;
+class Metrics;
 class Sink;
 
 // What the server learned from a WebSocket upgrade request.
@@ -90,6 +91,15 @@ class Collector {
   void Flush();
 
   CollectorStats Stats() const;
+
+  // The service's Prometheus metrics; the server records its own events here too.
+  Metrics& metrics();
+
+  // The metrics in Prometheus text format, with the gauges brought up to date.
+  std::string RenderMetrics();
+
+  // True while the history accepts writes (the last journal commit succeeded).
+  bool Ready() const;
 
  private:
   struct Impl;

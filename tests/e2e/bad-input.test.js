@@ -84,6 +84,18 @@ test('bad input is rejected with a reason while honest peers keep being served',
 
     await honest;
     assert.equal((await srv.get('/healthz')).status, 200);
+    assert.equal((await srv.get('/readyz')).status, 200);
+
+    // Every rejection is counted in the Prometheus metrics.
+    const metrics = await srv.get('/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.headers['content-type'], /^text\/plain/);
+    const value = (re) => Number((re.exec(metrics.body) || [])[1] || 0);
+    assert.ok(value(/rtcstream_decode_errors_total\{reason="lzstring"\} (\d+)/) >= 2, metrics.body);
+    assert.ok(value(/rtcstream_decode_errors_total\{reason="json"\} (\d+)/) >= 1, metrics.body);
+    assert.ok(value(/rtcstream_limit_hits_total\{limit="max_frame_bytes"\} (\d+)/) >= 1, metrics.body);
+    assert.ok(value(/rtcstream_connections_rejected_total\{reason="api_key"\} (\d+)/) >= 1, metrics.body);
+    assert.ok(value(/rtcstream_frames_total\{result="accepted"\} (\d+)/) > 10, metrics.body);
 
     // The honest room is complete.
     const rooms = await waitFor(async () => {

@@ -1,0 +1,58 @@
+// Metrics: the service's Prometheus metrics (served at GET /metrics).
+//
+// A thin, typed facade over prometheus-cpp so that the rest of the code base
+// records events with one call and never includes the library's headers.
+// Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace rtcstream {
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // SDK sockets.
+  void ConnectionOpened();
+  void ConnectionClosed();
+  // `reason`: a short fixed label such as "api_key".
+  void ConnectionRejected(std::string_view reason);
+
+  // One text frame from an SDK socket, accepted (possibly with some tuples rejected)
+  // or rejected whole. `reason` is a fixed label: "lzstring", "json", "tuple", "too_large".
+  void FrameAccepted(size_t bytes);
+  void FrameRejected(size_t bytes, std::string_view reason);
+  void TuplesRejected(size_t count);
+
+  // A protective limit refused input: "max_frame_bytes", "max_decompressed_bytes",
+  // "max_http_body_bytes".
+  void LimitHit(std::string_view limit);
+
+  // One group commit of the journal.
+  void JournalCommitted(double seconds, size_t bytes);
+  void JournalFailed();
+
+  // Data stream delivery.
+  void WindowDelivered(std::string_view project, double seconds, size_t bytes);
+  void WindowFailed(std::string_view project);
+  void SetPendingWindows(std::string_view project, size_t count);
+
+  void SetOpenRooms(size_t count);
+  void SetLiveSessions(size_t count);
+
+  // The Prometheus text exposition format.
+  std::string Render() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rtcstream
