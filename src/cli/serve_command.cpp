@@ -59,6 +59,12 @@ int RunServe(const std::vector<std::string>& args) {
       config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
   options.max_frame_bytes = config.limits.max_frame_bytes;
   options.max_http_body_bytes = config.limits.max_http_body_bytes;
+  options.max_connections = config.limits.max_connections;
+  options.max_connections_per_address = config.limits.max_connections_per_address;
+  options.max_frames_per_second = config.limits.max_frames_per_second;
+  options.max_frame_burst = config.limits.max_frame_burst;
+  options.handshake_timeout_ms = config.limits.handshake_timeout_ms;
+  options.idle_timeout_ms = config.limits.idle_timeout_ms;
   Server server(collector.get(), options);
   s = server.Start();
   if (!s.ok()) {

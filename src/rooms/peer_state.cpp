@@ -68,12 +68,21 @@ void PeerState::MergeKeys(
     const std::vector<std::pair<std::string, std::vector<std::string>>>& keys) {
   for (const auto& [name, values] : keys) {
     auto it = std::find_if(keys_.begin(), keys_.end(),
-                           [&](const auto& entry) { return entry.first == name; });
+                           [&key = name](const auto& entry) { return entry.first == key; });
     if (it == keys_.end()) {
+      if (keys_.size() >= max_keys_ || name.size() > max_key_length_) {
+        ++dropped_keys_;
+        continue;
+      }
       keys_.emplace_back(name, std::vector<std::string>{});
       it = keys_.end() - 1;
     }
     for (const std::string& v : values) {
+      // Values share the name limit: a key holds a handful of short labels.
+      if (v.size() > max_key_length_ || it->second.size() >= max_keys_) {
+        ++dropped_keys_;
+        continue;
+      }
       if (std::find(it->second.begin(), it->second.end(), v) == it->second.end()) {
         it->second.push_back(v);
       }

@@ -25,6 +25,15 @@ class PeerState : public TraceHandler {
   // `user_agent` is the handshake's User-Agent header (a fallback for the browser).
   PeerState(std::string session_id, std::string user_agent);
 
+  // Caps the keys kept for this peer: at most `max_keys` names, and names and values
+  // of at most `max_length` bytes. Keys beyond that are dropped and counted.
+  void SetKeyLimits(size_t max_keys, size_t max_length) {
+    max_keys_ = max_keys;
+    max_key_length_ = max_length;
+  }
+  // Key names or values dropped by the limits so far.
+  size_t dropped_keys() const { return dropped_keys_; }
+
   // The offset added to client timestamps to place them on the server's clock.
   int64_t clock_skew_ms() const { return skew_ms_; }
 
@@ -98,6 +107,9 @@ class PeerState : public TraceHandler {
   std::optional<double> last_client_ms_;
 
   std::string pending_trace_;
+  size_t max_keys_ = 64;
+  size_t max_key_length_ = 1024;
+  size_t dropped_keys_ = 0;
 };
 
 }  // namespace rtcstream

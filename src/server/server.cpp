@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "server/connection_limiter.h"
 #include "service/collector.h"
 #include "service/metrics.h"
 
@@ -26,7 +27,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr auto kHttpTimeout = std::chrono::seconds(30);
 constexpr const char* kSubprotocol = "2.0";
 
 // Decodes %XX and '+' in a query string component.
@@ -86,8 +86,15 @@ std::string ErrorJson(std::string_view message) {
 // One WebSocket connection from an SDK, after the upgrade was accepted.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(tcp::socket&& socket, Collector* collector, size_t max_frame_bytes)
-      : ws_(std::move(socket)), collector_(collector), max_frame_bytes_(max_frame_bytes) {}
+  WebSocketSession(tcp::socket&& socket, Collector* collector, const ServerOptions* options,
+                   std::unique_ptr<ConnectionLimiter::Slot> slot)
+      : ws_(std::move(socket)),
+        collector_(collector),
+        options_(options),
+        max_frame_bytes_(options->max_frame_bytes),
+        rate_(static_cast<double>(options->max_frames_per_second),
+              static_cast<double>(options->max_frame_burst)),
+        slot_(std::move(slot)) {}
 
   void Run(http::request<http::string_body> request, std::string remote) {
     remote_ = std::move(remote);
@@ -101,7 +108,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     connect.user_agent = std::string(request[http::field::user_agent]);
     accepted_ = collector_->Connect(connect, &connection_, &reply_).ok();
 
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    websocket::stream_base::timeout timeouts;
+    timeouts.handshake_timeout = std::chrono::milliseconds(options_->handshake_timeout_ms);
+    // Pings keep a live but quiet SDK connected; a dead one is closed after the timeout.
+    timeouts.idle_timeout = std::chrono::milliseconds(options_->idle_timeout_ms);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
     ws_.read_message_max(max_frame_bytes_);
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
       res.set(http::field::server, "rtcstream");
@@ -156,6 +168,18 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
       Closed();
       return;
     }
+    const double now =
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (!rate_.Take(now)) {
+      collector_->metrics().LimitHit("max_frames_per_second");
+      LogWarn("closed SDK socket: more frames per second than the limit",
+              {{"remote", remote_},
+               {"limit_per_second", std::to_string(options_->max_frames_per_second)},
+               {"burst", std::to_string(options_->max_frame_burst)}});
+      ws_.async_close(websocket::close_code::policy_error,
+                      [self = shared_from_this()](beast::error_code) { self->Closed(); });
+      return;
+    }
     if (!ws_.got_text()) {
       LogWarn("ignored binary frame from SDK socket", {{"remote", remote_}});
     } else {
@@ -176,7 +200,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   websocket::stream<beast::tcp_stream> ws_;
   Collector* collector_;
+  const ServerOptions* options_;
   size_t max_frame_bytes_;
+  TokenBucket rate_;
+  std::unique_ptr<ConnectionLimiter::Slot> slot_;
   beast::flat_buffer buffer_;
   std::string remote_;
   std::string reply_;
@@ -187,13 +214,15 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 // One HTTP connection: plain requests, or an upgrade handed to WebSocketSession.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, Collector* collector, const ServerOptions* options)
-      : stream_(std::move(socket)), collector_(collector), options_(options) {}
+  HttpSession(tcp::socket&& socket, Collector* collector, const ServerOptions* options,
+              std::unique_ptr<ConnectionLimiter::Slot> slot, std::string remote)
+      : stream_(std::move(socket)),
+        collector_(collector),
+        options_(options),
+        slot_(std::move(slot)),
+        remote_(std::move(remote)) {}
 
   void Run() {
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    remote_ = ec ? "unknown" : endpoint.address().to_string();
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
   }
@@ -203,7 +232,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->body_limit(options_->max_http_body_bytes);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(kHttpTimeout);
+    // Covers slow clients (slowloris): the whole request must arrive in time.
+    stream_.expires_after(std::chrono::milliseconds(options_->handshake_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
   }
@@ -226,8 +256,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     http::request<http::string_body> req = parser_->release();
     if (websocket::is_upgrade(req)) {
       stream_.expires_never();
-      std::make_shared<WebSocketSession>(stream_.release_socket(), collector_,
-                                         options_->max_frame_bytes)
+      std::make_shared<WebSocketSession>(stream_.release_socket(), collector_, options_,
+                                         std::move(slot_))
           ->Run(std::move(req), remote_);
       return;
     }
@@ -334,13 +364,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   const ServerOptions* options_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::unique_ptr<ConnectionLimiter::Slot> slot_;
   std::string remote_;
 };
 
 }  // namespace
 
 struct Server::Impl {
-  Impl(Collector* c, ServerOptions o) : collector(c), options(std::move(o)), acceptor(ioc) {}
+  Impl(Collector* c, ServerOptions o)
+      : collector(c),
+        options(std::move(o)),
+        acceptor(ioc),
+        limiter(std::make_shared<ConnectionLimiter>(options.max_connections,
+                                                    options.max_connections_per_address)) {}
 
   void Accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -348,16 +384,47 @@ struct Server::Impl {
         if (ec == net::error::operation_aborted) return;
         LogWarn("accept failed", {{"error", ec.message()}});
       } else {
-        std::make_shared<HttpSession>(std::move(socket), collector, &options)->Run();
+        Admit(std::move(socket));
       }
       Accept();
     });
+  }
+
+  // Starts serving a new connection, or closes it at once when a connection limit
+  // is reached (cheaper than answering, which matters under a flood).
+  void Admit(tcp::socket socket) {
+    beast::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    std::string remote = ec ? "unknown" : endpoint.address().to_string();
+    ConnectionLimiter::Refusal refusal;
+    auto slot = limiter->Acquire(remote, &refusal);
+    if (!slot) {
+      const bool total = refusal == ConnectionLimiter::Refusal::kTotal;
+      collector->metrics().LimitHit(total ? "max_connections" : "max_connections_per_address");
+      // Logged at most once a second: a flood must not become a log flood.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_refusal_log > std::chrono::seconds(1)) {
+        last_refusal_log = now;
+        LogWarn(total ? "refused connection: too many open connections"
+                      : "refused connection: too many open connections from one address",
+                {{"remote", remote},
+                 {"limit", std::to_string(total ? options.max_connections
+                                                : options.max_connections_per_address)}});
+      }
+      socket.close(ec);
+      return;
+    }
+    std::make_shared<HttpSession>(std::move(socket), collector, &options, std::move(slot),
+                                  std::move(remote))
+        ->Run();
   }
 
   Collector* collector;
   ServerOptions options;
   net::io_context ioc;
   tcp::acceptor acceptor;
+  std::shared_ptr<ConnectionLimiter> limiter;
+  std::chrono::steady_clock::time_point last_refusal_log;
   std::vector<std::thread> threads;
   uint16_t bound_port = 0;
 };

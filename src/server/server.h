@@ -26,6 +26,12 @@ struct ServerOptions {
   int threads = 1;
   size_t max_frame_bytes = 1 << 20;
   size_t max_http_body_bytes = 1 << 20;
+  size_t max_connections = 20000;
+  size_t max_connections_per_address = 256;
+  size_t max_frames_per_second = 20;
+  size_t max_frame_burst = 200;
+  int64_t handshake_timeout_ms = 15000;
+  int64_t idle_timeout_ms = 120000;
 };
 
 class Server {

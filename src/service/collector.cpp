@@ -87,8 +87,11 @@ bool ValidSessionId(std::string_view id) {
 
 // One SDK session (a page's sessionId) of one project, across its sockets.
 struct Session {
-  Session(std::string session_id, std::string user_agent, const ProjectConfig* p)
-      : project(p), peer(std::move(session_id), std::move(user_agent)) {}
+  Session(std::string session_id, std::string user_agent, const ProjectConfig* p,
+          const LimitsConfig& limits)
+      : project(p), peer(std::move(session_id), std::move(user_agent)) {
+    peer.SetKeyLimits(limits.max_keys, limits.max_key_value_length);
+  }
 
   const ProjectConfig* project;
   std::mutex mu;  // guards everything below
@@ -96,6 +99,8 @@ struct Session {
   int64_t room_key = 0;  // 0 until the peer joined a room
   int64_t peer_key = 0;
   std::string room_map_key;
+  bool refused = false;  // a limit kept this session out of its room
+  size_t dropped_keys_logged = 0;
   int live_connections = 0;
   EpochMs disconnected_ms = 0;  // server time the last socket closed
 };
@@ -228,7 +233,8 @@ Status Collector::Impl::Restore(EpochMs now) {
     room.room_id = stored.room_id;
     const std::string room_map_key = stored.project + "\n" + stored.room_id;
     for (StoredPeer& sp : stored.peers) {
-      auto session = std::make_shared<Session>(sp.info.session_id, sp.info.user_agent, project);
+      auto session =
+          std::make_shared<Session>(sp.info.session_id, sp.info.user_agent, project, config.limits);
       std::string trace;
       s = store->ReadTrace(sp.peer_key, &trace);
       if (!s.ok()) return s;
@@ -286,7 +292,9 @@ Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connect
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     auto& slot = impl_->sessions[project->id + "\n" + session_id];
-    if (!slot) slot = std::make_shared<Session>(session_id, request.user_agent, project);
+    if (!slot)
+      slot =
+          std::make_shared<Session>(session_id, request.user_agent, project, impl_->config.limits);
     session = slot;
   }
   {
@@ -360,6 +368,17 @@ Status Collector::OnFrame(Connection& conn, std::string_view frame) {
     impl_->metrics.TuplesRejected(result.tuples_rejected);
   }
   impl_->tuples_rejected += result.tuples_rejected;
+  {
+    std::lock_guard<std::mutex> lock(session.mu);
+    if (session.peer.dropped_keys() > session.dropped_keys_logged) {
+      session.dropped_keys_logged = session.peer.dropped_keys();
+      impl_->metrics.LimitHit("max_keys");
+      LogWarn("dropped keys beyond the limits",
+              {{"session", session.peer.session_id()},
+               {"max_keys", std::to_string(impl_->config.limits.max_keys)},
+               {"max_length", std::to_string(impl_->config.limits.max_key_value_length)}});
+    }
+  }
   impl_->MaybeJoin(conn.session);
   return s;
 }
@@ -375,9 +394,28 @@ void Collector::Impl::MaybeJoin(const std::shared_ptr<Session>& session) {
 
 void Collector::Impl::JoinRoomLocked(const std::shared_ptr<Session>& session) {
   std::lock_guard<std::mutex> session_lock(session->mu);
-  if (session->room_key != 0 || !session->peer.has_identity()) return;
+  if (session->room_key != 0 || session->refused || !session->peer.has_identity()) return;
+  const LimitsConfig& limits = config.limits;
+  if (session->peer.room_id().size() > limits.max_id_length ||
+      session->peer.peer_id().size() > limits.max_id_length) {
+    session->refused = true;
+    metrics.LimitHit("max_id_length");
+    LogWarn("peer not admitted: room or peer id longer than the limit",
+            {{"session", session->peer.session_id()},
+             {"limit_bytes", std::to_string(limits.max_id_length)}});
+    return;
+  }
   const std::string key = session->project->id + "\n" + session->peer.room_id();
   auto it = rooms.find(key);
+  if (it != rooms.end() && it->second.sessions.size() >= limits.max_peers_per_room) {
+    session->refused = true;
+    metrics.LimitHit("max_peers_per_room");
+    LogWarn("peer not admitted: room is full",
+            {{"project", session->project->id},
+             {"room", session->peer.room_id()},
+             {"limit", std::to_string(limits.max_peers_per_room)}});
+    return;
+  }
   if (it == rooms.end()) {
     Room room;
     room.project = session->project->id;
@@ -457,7 +495,8 @@ Status Collector::OnHttpTrace(std::string_view body, std::string_view remote_add
     std::lock_guard<std::mutex> lock(impl_->mu);
     auto& slot = impl_->sessions[project->id + "\n" + std::string(session_id)];
     if (!slot) {
-      slot = std::make_shared<Session>(std::string(session_id), std::string(user_agent), project);
+      slot = std::make_shared<Session>(std::string(session_id), std::string(user_agent), project,
+                                       impl_->config.limits);
       slot->disconnected_ms = NowMs();
     }
     session = slot;

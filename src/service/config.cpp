@@ -134,7 +134,7 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
         auto v = n->value<int64_t>();
         if (!v || *v <= 0)
           return Status::InvalidArgument(std::string("limits.") + name +
-                                         " must be a positive integer (bytes)");
+                                         " must be a positive integer");
         *out = static_cast<size_t>(*v);
       }
       return Status::OK();
@@ -145,6 +145,25 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
     }
     if (s = read_size("max_http_body_bytes", &config->limits.max_http_body_bytes); !s.ok()) {
       return s;
+    }
+    LimitsConfig& l = config->limits;
+    for (auto [name, out] : std::initializer_list<std::pair<const char*, size_t*>>{
+             {"max_connections", &l.max_connections},
+             {"max_connections_per_address", &l.max_connections_per_address},
+             {"max_frames_per_second", &l.max_frames_per_second},
+             {"max_frame_burst", &l.max_frame_burst},
+             {"max_peers_per_room", &l.max_peers_per_room},
+             {"max_id_length", &l.max_id_length},
+             {"max_keys", &l.max_keys},
+             {"max_key_value_length", &l.max_key_value_length}}) {
+      if (s = read_size(name, out); !s.ok()) return s;
+    }
+    for (auto [name, out] : std::initializer_list<std::pair<const char*, int64_t*>>{
+             {"handshake_timeout", &l.handshake_timeout_ms},
+             {"idle_timeout", &l.idle_timeout_ms}}) {
+      if (s = ReadDuration(limits->get(name), std::string("limits.") + name, 1000, out); !s.ok()) {
+        return s;
+      }
     }
   }
   if (const toml::node* n = root.get("project")) {

@@ -43,10 +43,22 @@ struct ProjectConfig {
 };
 
 // Limits that protect the service from oversized or abusive input.
+// Every limit is logged with its reason and counted in metrics when hit, and
+// affects only the offending connection or peer.
 struct LimitsConfig {
   size_t max_frame_bytes = 1 << 20;          // one WebSocket frame as received
   size_t max_decompressed_bytes = 16 << 20;  // one frame after LZString decoding
   size_t max_http_body_bytes = 1 << 20;      // POST /trace and /error
+  size_t max_connections = 20000;            // open connections, all clients
+  size_t max_connections_per_address = 256;  // open connections from one address
+  size_t max_frames_per_second = 20;         // sustained, per SDK socket
+  size_t max_frame_burst = 200;              // frames allowed at once (buffered batches)
+  int64_t handshake_timeout_ms = 15000;      // TCP accept to a complete HTTP request
+  int64_t idle_timeout_ms = 120000;          // an SDK socket with no frame and no pong
+  size_t max_peers_per_room = 500;           // peers in one room session
+  size_t max_id_length = 256;                // room and peer ids, bytes
+  size_t max_keys = 64;                      // distinct key names per peer
+  size_t max_key_value_length = 1024;        // one key name or value, bytes
 };
 
 struct ServiceConfig {
