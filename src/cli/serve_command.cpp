@@ -29,10 +29,11 @@ int RunServe(const std::vector<std::string>& args) {
   ServiceConfig config;
   bool generated_key = false;
   std::map<std::string, std::string> flags;
-  Status s = ParseFlags(args,
-                        {"config", "listen", "data-dir", "api-key", "collection-interval",
-                         "stream-interval", "room-close-grace", "public-url", "log-level"},
-                        &flags);
+  Status s =
+      ParseFlags(args,
+                 {"config", "listen", "data-dir", "api-key", "access-token", "collection-interval",
+                  "stream-interval", "room-close-grace", "public-url", "log-level"},
+                 &flags);
   if (s.ok()) s = BuildServiceConfig(flags, &config, &generated_key);
   if (!s.ok()) {
     std::fprintf(stderr, "rtcstream serve: %s\n", s.ToString().c_str());
@@ -81,8 +82,9 @@ int RunServe(const std::vector<std::string>& args) {
     // it is stored in the data directory and never written to the log.
     std::printf(
         "rtcstream is ready.\n  proxyUrl:  %s\n  rtcApiKey: %s   (project \"default\", stored in "
-        "%s/default-api-key)\n",
-        url.c_str(), config.projects[0].api_keys[0].c_str(), config.data_dir.c_str());
+        "%s/default-api-key)\n  HTTP API token: in %s/default-access-token\n",
+        url.c_str(), config.projects[0].api_keys[0].c_str(), config.data_dir.c_str(),
+        config.data_dir.c_str());
     std::fflush(stdout);
   }
 

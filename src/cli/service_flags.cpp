@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include <openssl/rand.h>
 
@@ -15,16 +16,18 @@ namespace {
 
 constexpr const char* kDefaultProject = "default";
 
-// The default project's key lives in the data directory so that it survives restarts.
-Status LoadOrCreateDefaultKey(const std::string& data_dir, std::string* key) {
+// The default project's key and token live in the data directory so that they
+// survive restarts; the file is readable by its owner only.
+Status LoadOrCreateSecret(const std::string& data_dir, const std::string& file, size_t length,
+                          std::string* key) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::IOError("cannot create " + data_dir + ": " + ec.message());
-  const std::string path = data_dir + "/default-api-key";
+  const std::string path = data_dir + "/" + file;
   std::ifstream in(path);
   if (in && std::getline(in, *key) && !key->empty()) return Status::OK();
-  unsigned char bytes[18];
-  RAND_bytes(bytes, sizeof(bytes));
+  std::vector<unsigned char> bytes(length);
+  RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
   static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   key->clear();
   for (unsigned char b : bytes) key->push_back(kAlphabet[b % 36]);
@@ -75,15 +78,30 @@ Status BuildServiceConfig(std::map<std::string, std::string> flags, ServiceConfi
     }
     p->api_keys = {flags["api-key"]};
   }
+  if (flags.count("access-token")) {
+    ProjectConfig* p = FindProject(config, kDefaultProject);
+    if (p == nullptr) {
+      return Status::InvalidArgument(
+          "--access-token sets the token of project \"default\", which is not configured");
+    }
+    p->access_tokens = {SecretSetting{"flag", flags["access-token"]}};
+  }
   if (config->projects.empty()) {
     ProjectConfig p;
     p.id = kDefaultProject;
     std::string key;
-    s = LoadOrCreateDefaultKey(config->data_dir, &key);
+    s = LoadOrCreateSecret(config->data_dir, "default-api-key", 18, &key);
     if (!s.ok()) return s;
     p.api_keys.push_back(key);
     config->projects.push_back(std::move(p));
     *generated_key = true;
+  }
+  // The default project always has an HTTP API token, kept beside its key.
+  if (ProjectConfig* p = FindProject(config, kDefaultProject); p && p->access_tokens.empty()) {
+    SecretSetting token{"file:" + config->data_dir + "/default-access-token", ""};
+    s = LoadOrCreateSecret(config->data_dir, "default-access-token", 32, &token.value);
+    if (!s.ok()) return s;
+    p->access_tokens.push_back(std::move(token));
   }
   for (const char* name : {"collection-interval", "stream-interval"}) {
     if (!flags.count(name)) continue;

@@ -322,11 +322,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return;
     }
     if (req.method() == http::verb::get && path.substr(0, 7) == "/rooms/" && path.size() > 7) {
+      // The HTTP API is per project: "Authorization: Bearer <project access token>".
+      const std::string_view auth = req[http::field::authorization];
+      if (auth.substr(0, 7) != "Bearer " || auth.size() == 7) {
+        res.result(http::status::unauthorized);
+        res.set(http::field::www_authenticate, "Bearer");
+        Finish(std::move(res), ErrorJson("missing access token (Authorization: Bearer ...)"),
+               keep_alive);
+        return;
+      }
       std::string json;
-      Status s = collector_->RoomJson(UrlDecode(path.substr(7)), &json);
+      Status s = collector_->RoomJson(auth.substr(7), UrlDecode(path.substr(7)), &json);
       if (!s.ok()) {
+        if (s.code() == Status::Code::kPermissionDenied) {
+          LogWarn("rejected HTTP API request: unknown access token", {{"remote", remote_}});
+        }
         res.result(s.code() == Status::Code::kNotFound ? http::status::not_found
-                                                       : http::status::internal_server_error);
+                   : s.code() == Status::Code::kPermissionDenied
+                       ? http::status::forbidden
+                       : http::status::internal_server_error);
         Finish(std::move(res), ErrorJson(s.message()), keep_alive);
         return;
       }

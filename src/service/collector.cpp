@@ -746,16 +746,23 @@ void Collector::Tick(EpochMs now) {
 
 void Collector::Flush() { PersistTraces(); }
 
-Status Collector::RoomJson(std::string_view room_id, std::string* json) {
-  std::vector<std::string> all;
+Status Collector::RoomJson(std::string_view access_token, std::string_view room_id,
+                           std::string* json) {
+  const ProjectConfig* project = nullptr;
+  // Compare against every token so the time taken does not reveal which matched.
   for (const ProjectConfig& p : impl_->config.projects) {
-    std::vector<std::string> room_jsons;
-    Status s = impl_->store->RoomSessions(p.id, room_id, &room_jsons);
-    if (!s.ok()) return s;
-    for (auto& r : room_jsons) all.push_back(std::move(r));
+    for (const SecretSetting& t : p.access_tokens) {
+      if (ConstantTimeEquals(t.value, access_token)) project = &p;
+    }
   }
-  if (all.empty()) return Status::NotFound("no closed session of this room");
-  *json = StreamFileBody(all);
+  if (project == nullptr || access_token.empty()) {
+    return Status::PermissionDenied("unknown access token");
+  }
+  std::vector<std::string> room_jsons;
+  Status s = impl_->store->RoomSessions(project->id, room_id, &room_jsons);
+  if (!s.ok()) return s;
+  if (room_jsons.empty()) return Status::NotFound("no closed session of this room");
+  *json = StreamFileBody(room_jsons);
   return Status::OK();
 }
 

@@ -69,8 +69,10 @@ class Collector {
   Status OnHttpTrace(std::string_view body, std::string_view remote_address,
                      std::string_view user_agent);
 
-  // Every closed session of a room id, as a JSON array of data stream structs.
-  Status RoomJson(std::string_view room_id, std::string* json);
+  // Every closed session of a room id of the project that `access_token` belongs
+  // to, as a JSON array of data stream structs. PermissionDenied for an unknown
+  // token; rooms of other projects are never visible.
+  Status RoomJson(std::string_view access_token, std::string_view room_id, std::string* json);
 
   // Periodic work: persists pending traces, closes rooms whose grace has passed,
   // and seals every data stream window that has ended.

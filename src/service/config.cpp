@@ -186,6 +186,21 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
           project.api_keys.push_back(*key);
         }
       }
+      if (const toml::node* tokens = pt->get("access_tokens")) {
+        const toml::array* arr = tokens->as_array();
+        if (arr == nullptr) return Status::InvalidArgument(where + "access_tokens must be a list");
+        for (const toml::node& t : *arr) {
+          auto text = t.value<std::string>();
+          if (!text || text->empty()) {
+            return Status::InvalidArgument(where + "access_tokens must be non-empty strings");
+          }
+          SecretSetting token;
+          if (s = ResolveSecret(*text, "access_tokens", &token); !s.ok()) {
+            return Status::InvalidArgument(where + s.message());
+          }
+          project.access_tokens.push_back(std::move(token));
+        }
+      }
       if (s = ReadDuration(pt->get("collection_interval"), "collection_interval", 1,
                            &project.collection_interval_ms);
           !s.ok()) {
@@ -260,6 +275,17 @@ Status ValidateConfig(const ServiceConfig& config) {
       if (!keys.insert(k).second) {
         return Status::InvalidArgument("project \"" + p.id +
                                        "\" reuses an API key of another project");
+      }
+    }
+    for (const SecretSetting& t : p.access_tokens) {
+      if (t.value.size() < 16) {
+        return Status::InvalidArgument("project \"" + p.id +
+                                       "\": access tokens must be at least 16 characters");
+      }
+      // API keys are published in web pages, so a token must never equal one.
+      if (!keys.insert("token:" + t.value).second || keys.count(t.value) > 0) {
+        return Status::InvalidArgument("project \"" + p.id +
+                                       "\": an access token is reused or equals an API key");
       }
     }
     if (p.collection_interval_ms < 100 || p.collection_interval_ms > 600000) {

@@ -116,6 +116,9 @@ test('idle sockets, a frame flood and XSS ids hurt nobody else', async (t) => {
     assert.match(page.headers['content-type'], /^application\/json/);
     assert.ok(!page.body.includes('<script>') && !page.body.includes('<img'), 'no raw markup in the JSON');
     assert.equal(page.json[0].room_id, xssRoom);
+    // The HTTP API needs the project's token.
+    assert.equal((await srv.get(`/rooms/${encodeURIComponent(xssRoom)}`, { token: null })).status, 401);
+    assert.equal((await srv.get(`/rooms/${encodeURIComponent(xssRoom)}`, { token: API_KEY })).status, 403);
 
     const metrics = (await srv.get('/metrics')).body;
     assert.match(metrics, /rtcstream_limit_hits_total\{limit="max_connections_per_address"\} [1-9]/);

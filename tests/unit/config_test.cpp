@@ -72,24 +72,43 @@ TEST(ConfigTest, SyntaxErrorsNameTheLine) {
   unlink(path.c_str());
 }
 
+ProjectConfig Project(std::string id, std::vector<std::string> keys, int64_t interval_ms) {
+  ProjectConfig p;
+  p.id = std::move(id);
+  p.api_keys = std::move(keys);
+  p.collection_interval_ms = interval_ms;
+  return p;
+}
+
 TEST(ConfigTest, RejectsBadValuesWithoutEchoingKeys) {
   ServiceConfig config;
-  config.projects.push_back({"a", {"same-secret"}, 8000, {}});
-  config.projects.push_back({"b", {"same-secret"}, 8000, {}});
+  config.projects.push_back(Project("a", {"same-secret"}, 8000));
+  config.projects.push_back(Project("b", {"same-secret"}, 8000));
   Status s = ValidateConfig(config);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.message().find("same-secret"), std::string::npos) << s.ToString();
 
-  config.projects = {{"bad id!", {"k"}, 8000, {}}};
+  config.projects = {Project("bad id!", {"k"}, 8000)};
   EXPECT_FALSE(ValidateConfig(config).ok());
-  config.projects = {{"ok", {}, 8000, {}}};
+  config.projects = {Project("ok", {}, 8000)};
   EXPECT_FALSE(ValidateConfig(config).ok());  // no keys
-  config.projects = {{"ok", {"k"}, 10, {}}};
+  config.projects = {Project("ok", {"k"}, 10)};
   EXPECT_FALSE(ValidateConfig(config).ok());  // interval too short
-  config.projects = {{"ok", {"k"}, 8000, {}}};
+  config.projects = {Project("ok", {"k"}, 8000)};
   config.projects[0].stream.sink = "ftp";
   EXPECT_FALSE(ValidateConfig(config).ok());
   config.projects[0].stream.sink = "file";
+  EXPECT_TRUE(ValidateConfig(config).ok());
+
+  // Access tokens: long enough, never an API key (those are public), never shared.
+  config.projects[0].access_tokens = {{"inline", "short"}};
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config.projects[0].api_keys = {"key-that-is-long-enough"};
+  config.projects[0].access_tokens = {{"inline", "key-that-is-long-enough"}};
+  s = ValidateConfig(config);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message().find("key-that-is-long-enough"), std::string::npos);
+  config.projects[0].access_tokens = {{"inline", "a-proper-secret-token-123"}};
   EXPECT_TRUE(ValidateConfig(config).ok());
 }
 

@@ -33,6 +33,9 @@ std::string QueryValue(std::string_view url, std::string_view name) {
   return std::string(url.substr(pos, url.find('&', pos) - pos));
 }
 
+constexpr char kToken[] = "token-of-default-0123456789";
+constexpr char kOtherToken[] = "token-of-other-0123456789";
+
 class ReplayTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -51,7 +54,13 @@ class ReplayTest : public ::testing::Test {
     project.api_keys = {"rec-key-1"};
     project.collection_interval_ms = 2000;
     project.stream.interval_ms = stream_interval_ms_;
+    project.access_tokens = {{"inline", kToken}};
     config.projects.push_back(project);
+    ProjectConfig other;
+    other.id = "other";
+    other.api_keys = {"other-key"};
+    other.access_tokens = {{"inline", kOtherToken}};
+    config.projects.push_back(other);
     ASSERT_TRUE(Collector::Open(config, &collector_).ok());
   }
 
@@ -135,7 +144,7 @@ class ReplayTest : public ::testing::Test {
   std::vector<std::string> CloseAndRead(const std::string& room_id) {
     collector_->Tick(NowMs() + 5000);
     std::string json;
-    Status s = collector_->RoomJson(room_id, &json);
+    Status s = collector_->RoomJson(kToken, room_id, &json);
     EXPECT_TRUE(s.ok()) << s.ToString();
     doc_ = json;
     simdjson::dom::element arr;
@@ -356,6 +365,21 @@ TEST_F(ReplayTest, RestartMidCallLosesNothing) {
   ASSERT_EQ(uninterrupted.size(), 1u);
   EXPECT_NE(restarted[0].find("\"start_time\":\"2"), std::string::npos);
   EXPECT_EQ(WithoutTimes(restarted[0]), WithoutTimes(uninterrupted[0]));
+}
+
+TEST_F(ReplayTest, RoomsAreVisibleOnlyWithTheirProjectsToken) {
+  Replay("two-peer-call.jsonl");
+  ASSERT_EQ(CloseAndRead("rec-room-2p").size(), 1u);
+  std::string json;
+  // Project "other" has no such room: its token must not reveal project default's.
+  EXPECT_EQ(collector_->RoomJson(kOtherToken, "rec-room-2p", &json).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(collector_->RoomJson("token-of-nobody-0123456789", "rec-room-2p", &json).code(),
+            Status::Code::kPermissionDenied);
+  EXPECT_EQ(collector_->RoomJson("", "rec-room-2p", &json).code(), Status::Code::kPermissionDenied);
+  // The SDK's API key is not an HTTP API credential.
+  EXPECT_EQ(collector_->RoomJson("rec-key-1", "rec-room-2p", &json).code(),
+            Status::Code::kPermissionDenied);
 }
 
 TEST_F(ReplayTest, RejectedKeyGetsAnErrorReplyAndNoRoom) {

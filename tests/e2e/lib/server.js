@@ -45,6 +45,7 @@ async function startRtcstream(o = {}) {
   const ownDataDir = !o.dataDir;
   const dataDir = o.dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'rtcstream-e2e-'));
   const apiKey = o.apiKey || randomId('e2e-', 8);
+  const accessToken = randomId('token-', 16); // the default project's HTTP API token
   const extra = o.args || [];
   const srv = {
     bin,
@@ -54,7 +55,9 @@ async function startRtcstream(o = {}) {
     httpUrl: `http://127.0.0.1:${port}`,
     dataDir,
     apiKey,
-    args: ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--api-key', apiKey, ...extra],
+    accessToken,
+    args: ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--api-key', apiKey,
+      '--access-token', accessToken, ...extra],
     proc: null,
     exit: null, // {code, signal} of the current process once it exited
     _log: '',
@@ -161,8 +164,9 @@ async function startRtcstream(o = {}) {
   };
 
   /** GET a path on the server's HTTP port; resolves {status, headers, body, json}. */
-  srv.get = async (pathname, { timeoutMs = 10000 } = {}) => {
-    const res = await fetch(`${srv.httpUrl}${pathname}`, { signal: AbortSignal.timeout(timeoutMs) });
+  srv.get = async (pathname, { timeoutMs = 10000, token = accessToken } = {}) => {
+    const headers = token ? { authorization: `Bearer ${token}` } : {};
+    const res = await fetch(`${srv.httpUrl}${pathname}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
     const body = await res.text();
     let json;
     try {
