@@ -23,8 +23,8 @@ bool IsType(const StatsReport& report, std::string_view type) {
 }
 
 bool IsRtpType(const StatsReport& report) {
-  return IsType(report, "outbound-rtp") || IsType(report, "inbound-rtp") ||
-         IsType(report, "remote-inbound-rtp");
+  const std::optional<std::string_view> type = GetString(report, "type");
+  return type == "outbound-rtp" || type == "inbound-rtp" || type == "remote-inbound-rtp";
 }
 
 // The report's own time. The decoder restores the SDK's "timestamp: 0"
@@ -148,35 +148,40 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
     for (DirectionAccumulator& acc : row) acc.BeginSample();
   }
   for (const auto& [id, report] : snapshot.reports) {
+    const std::optional<std::string_view> type = GetString(report, "type");
+    if (type != "outbound-rtp" && type != "inbound-rtp" && type != "remote-inbound-rtp") continue;
     if (GetBool(report, "isRemote") == true) continue;  // pre-2019 Firefox remote reports
-    if (IsType(report, "outbound-rtp")) {
+    if (type == "outbound-rtp") {
       OnOutbound(s, id, report);
-    } else if (IsType(report, "inbound-rtp")) {
+    } else if (type == "inbound-rtp") {
       OnInbound(s, id, report);
-    } else if (IsType(report, "remote-inbound-rtp")) {
+    } else {
       OnRemoteInbound(s, id, report);
     }
   }
-  OnSelectedPair(s);
+  const std::optional<SelectedPair> pair = FindSelectedPair(snapshot);
+  OnSelectedPair(s, pair);
   for (auto& row : acc_) {
     for (DirectionAccumulator& acc : row) acc.EndSample(pc_id);
   }
 
-  // Keep this sample as the baseline of the next one. Rebuilding the map
-  // drops reports that disappeared, so memory follows the live reports.
-  std::map<std::string, StatsReport, std::less<>> previous;
-  auto keep = [&](const std::string& id, const StatsReport& report) {
-    StatsReport copy = report;
-    copy["timestamp"] = StatValue{StatValue::Kind::kNumber, ReportTime(report, snapshot), {}};
-    previous.emplace(id, std::move(copy));
+  // Keep this sample as the baseline of the next one: its RTP reports and its
+  // selected pair. Reports that disappeared are dropped, so memory follows the
+  // live reports; the others are overwritten in place, reusing their storage.
+  auto kept = [&](std::string_view id, const StatsReport& report) {
+    return IsRtpType(report) || (pair && pair->id == id);
   };
+  std::erase_if(pc.previous, [&](const auto& entry) {
+    const StatsReport* now = snapshot.Find(entry.first);
+    return now == nullptr || !kept(entry.first, *now);
+  });
   for (const auto& [id, report] : snapshot.reports) {
-    if (IsRtpType(report)) keep(id, report);
+    if (!kept(id, report)) continue;
+    auto it = pc.previous.find(id);
+    if (it == pc.previous.end()) it = pc.previous.emplace(id, StatsReport{}).first;
+    it->second = report;
+    it->second["timestamp"] = StatValue{StatValue::Kind::kNumber, ReportTime(report, snapshot), {}};
   }
-  if (std::optional<SelectedPair> pair = FindSelectedPair(snapshot)) {
-    keep(std::string(pair->id), *pair->report);
-  }
-  pc.previous = std::move(previous);
   if (snapshot.timestamp_ms > 0) pc.last_snapshot_ms = snapshot.timestamp_ms;
 }
 
@@ -268,8 +273,7 @@ void PeerAnalyzer::OnRemoteInbound(const Sample& s, std::string_view id,
   if (rtt && IsNewRttMeasurement(previous, report)) acc.AddRtt(*rtt * 1000);
 }
 
-void PeerAnalyzer::OnSelectedPair(const Sample& s) {
-  const std::optional<SelectedPair> pair = FindSelectedPair(s.snapshot);
+void PeerAnalyzer::OnSelectedPair(const Sample& s, const std::optional<SelectedPair>& pair) {
   if (!pair) return;
   if (std::optional<PeerFeatures> features = PairFeatures(s.snapshot, *pair->report)) {
     s.pc.features = std::move(features);

@@ -20,6 +20,7 @@
 #include "analysis/media_kind.h"
 #include "analysis/media_summary.h"
 #include "analysis/running_stats.h"
+#include "analysis/selected_pair.h"
 #include "session/stats_snapshot.h"
 
 namespace rtcstream {
@@ -71,7 +72,7 @@ class PeerAnalyzer {
   void OnOutbound(const Sample& s, std::string_view id, const StatsReport& report);
   void OnInbound(const Sample& s, std::string_view id, const StatsReport& report);
   void OnRemoteInbound(const Sample& s, std::string_view id, const StatsReport& report);
-  void OnSelectedPair(const Sample& s);
+  void OnSelectedPair(const Sample& s, const std::optional<SelectedPair>& pair);
   void MarkConnected(std::string_view pc_id);
   // The peer's round trip: audio send RTT, else video send RTT, else the
   // selected candidate pairs' RTT.

@@ -17,4 +17,7 @@ int RunExport(const std::vector<std::string>& args);
 // state, or checks that a project's sink accepts a write.
 int RunStreams(const std::vector<std::string>& args);
 
+// `rtcstream import`: turns recorded dumps into room sessions in the history.
+int RunImport(const std::vector<std::string>& args);
+
 }  // namespace rtcstream

@@ -24,6 +24,9 @@ void PrintUsage() {
       "  streams  list: show each project's data stream settings and pending windows\n"
       "           test --project ID: write and delete a probe object in the project's sink\n"
       "           [--config FILE] [--data-dir DIR]\n"
+      "  import   turn recorded dumps (rtcstats, webrtc-internals) into rooms\n"
+      "           --data-dir DIR --project ID [--room ID] [--config FILE]\n"
+      "           [--stream-interval DUR] [--public-url URL] [--verbose] FILE...\n"
       "  version  print the version\n"
       "\n"
       "DUR is like 30s, 5m, 2h. See README.md.\n",
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return rtcstream::RunServe(args);
   if (command == "export") return rtcstream::RunExport(args);
   if (command == "streams") return rtcstream::RunStreams(args);
+  if (command == "import") return rtcstream::RunImport(args);
   if (command == "version" || command == "--version") {
     std::printf("rtcstream %s\n", RTCSTREAM_VERSION);
     return 0;

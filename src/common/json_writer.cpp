@@ -1,5 +1,6 @@
 #include "common/json_writer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -8,10 +9,11 @@ namespace rtcstream {
 double RoundTo(double value, int decimals) {
   const double scale = std::pow(10.0, decimals);
   // Nudge by a relative epsilon so that 3.15 (stored as 3.1499999...) rounds to 3.2,
-  // matching how people read the decimal value.
+  // matching how people read the decimal value. The nudge stays below a thousandth
+  // of the last decimal place, so that large values (epoch milliseconds) keep theirs.
   const double scaled = value * scale;
-  const double nudged = scaled + std::copysign(1e-9 * std::max(1.0, std::fabs(scaled)), scaled);
-  return std::round(nudged) / scale;
+  const double nudge = std::min(1e-9 * std::max(1.0, std::fabs(scaled)), 1e-3);
+  return std::round(scaled + std::copysign(nudge, scaled)) / scale;
 }
 
 void JsonWriter::BeforeValue() {

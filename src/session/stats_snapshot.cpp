@@ -4,7 +4,7 @@ namespace rtcstream {
 
 namespace {
 const StatValue* FindField(const StatsReport& report, std::string_view field) {
-  auto it = report.find(std::string(field));
+  auto it = report.find(field);
   return it == report.end() ? nullptr : &it->second;
 }
 }  // namespace
@@ -28,7 +28,7 @@ std::optional<bool> GetBool(const StatsReport& report, std::string_view field) {
 }
 
 const StatsReport* StatsSnapshot::Find(std::string_view id) const {
-  auto it = reports.find(std::string(id));
+  auto it = reports.find(id);
   return it == reports.end() ? nullptr : &it->second;
 }
 

@@ -2,7 +2,9 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "common/json_writer.h"
 
@@ -43,37 +45,45 @@ void WriteWithoutSecrets(element e, JsonWriter* w) {
   w->EndObject();
 }
 
-StatValue ToStatValue(element e) {
-  StatValue v;
+// Stores `e` in `v`, reusing v's string buffer (a report's fields are
+// overwritten at every getstats message).
+void AssignStatValue(element e, StatValue* v) {
   switch (e.type()) {
     case element_type::INT64:
-      v.kind = StatValue::Kind::kNumber;
-      v.number = static_cast<double>(int64_t(e));
+      v->kind = StatValue::Kind::kNumber;
+      v->number = static_cast<double>(int64_t(e));
+      v->text.clear();
       break;
     case element_type::UINT64:
-      v.kind = StatValue::Kind::kNumber;
-      v.number = static_cast<double>(uint64_t(e));
+      v->kind = StatValue::Kind::kNumber;
+      v->number = static_cast<double>(uint64_t(e));
+      v->text.clear();
       break;
     case element_type::DOUBLE:
-      v.kind = StatValue::Kind::kNumber;
-      v.number = double(e);
+      v->kind = StatValue::Kind::kNumber;
+      v->number = double(e);
+      v->text.clear();
       break;
     case element_type::STRING:
-      v.kind = StatValue::Kind::kString;
-      v.text = std::string(std::string_view(e));
+      v->kind = StatValue::Kind::kString;
+      v->number = 0;
+      v->text.assign(std::string_view(e));
       break;
     case element_type::BOOL:
-      v.kind = StatValue::Kind::kBool;
-      v.number = bool(e) ? 1 : 0;
+      v->kind = StatValue::Kind::kBool;
+      v->number = bool(e) ? 1 : 0;
+      v->text.clear();
       break;
     case element_type::NULL_VALUE:
-      v.kind = StatValue::Kind::kNull;
+      v->kind = StatValue::Kind::kNull;
+      v->number = 0;
+      v->text.clear();
       break;
     default:
-      v.kind = StatValue::Kind::kJson;
-      v.text = simdjson::minify(e);
+      v->kind = StatValue::Kind::kJson;
+      v->number = 0;
+      v->text = simdjson::minify(e);
   }
-  return v;
 }
 
 // Reads a string, or the empty string for anything else.
@@ -137,17 +147,25 @@ bool ParseLocalTrack(std::string_view text, std::string_view* kind, std::string_
 }  // namespace
 
 struct TraceDecoder::Impl {
+  explicit Impl(DeltaSemantics s) : semantics(s) {}
+
+  DeltaSemantics semantics;
   // getStats state per pcId.
   std::unordered_map<std::string, StatsSnapshot> snapshots;
+  // Scratch space of ApplyGetStats: the report ids of the current delta.
+  std::vector<std::string_view> present;
 
-  Status DecodeTuple(element tuple, TraceHandler* handler);
+  // `raw` is the tuple's text when it can be kept as is (one line), else empty.
+  Status DecodeTuple(element tuple, std::string_view raw, TraceHandler* handler);
   Status ApplyGetStats(std::string_view pc_id, element data, TraceHandler* handler, double ts);
 };
 
-TraceDecoder::TraceDecoder() : impl_(std::make_unique<Impl>()) {}
+TraceDecoder::TraceDecoder(DeltaSemantics semantics) : impl_(std::make_unique<Impl>(semantics)) {}
 TraceDecoder::~TraceDecoder() = default;
 
 size_t TraceDecoder::PeerConnectionCount() const { return impl_->snapshots.size(); }
+
+DeltaSemantics TraceDecoder::delta_semantics() const { return impl_->semantics; }
 
 Status TraceDecoder::DecodeFrameJson(std::string_view json, TraceHandler* handler,
                                      FrameDecodeResult* result) {
@@ -164,14 +182,14 @@ Status TraceDecoder::DecodeFrameJson(std::string_view json, TraceHandler* handle
   element first;
   const bool single = arr.at(0).get(first) == simdjson::SUCCESS && first.is_string();
   if (single) {
-    Status s = impl_->DecodeTuple(doc, handler);
+    Status s = impl_->DecodeTuple(doc, {}, handler);
     (s.ok() ? result->tuples_accepted : result->tuples_rejected)++;
     return s;
   }
   Status first_error;
   size_t index = 0;
   for (element tuple : arr) {
-    Status s = impl_->DecodeTuple(tuple, handler);
+    Status s = impl_->DecodeTuple(tuple, {}, handler);
     if (s.ok()) {
       result->tuples_accepted++;
     } else {
@@ -192,10 +210,20 @@ Status TraceDecoder::DecodeTupleJson(std::string_view json, TraceHandler* handle
     return Status::InvalidArgument(std::string("tuple is not valid JSON: ") +
                                    simdjson::error_message(err));
   }
-  return impl_->DecodeTuple(doc, handler);
+  // A one-line text is kept as it came; anything else is minified onto one line.
+  std::string_view raw = json;
+  while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
+  while (!raw.empty() &&
+         (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r')) {
+    raw.remove_suffix(1);
+  }
+  if (raw.find('\n') != std::string_view::npos || raw.find('\r') != std::string_view::npos) {
+    raw = {};
+  }
+  return impl_->DecodeTuple(doc, raw, handler);
 }
 
-Status TraceDecoder::Impl::DecodeTuple(element tuple, TraceHandler* handler) {
+Status TraceDecoder::Impl::DecodeTuple(element tuple, std::string_view raw, TraceHandler* handler) {
   array arr;
   if (tuple.get_array().get(arr) != simdjson::SUCCESS) {
     return Status::InvalidArgument("tuple is not an array");
@@ -236,6 +264,8 @@ Status TraceDecoder::Impl::DecodeTuple(element tuple, TraceHandler* handler) {
     w.Number(ts, 3);
     w.EndArray();
     handler->OnRawTuple(w.str());
+  } else if (!raw.empty()) {
+    handler->OnRawTuple(raw);
   } else {
     handler->OnRawTuple(simdjson::minify(tuple));
   }
@@ -305,6 +335,16 @@ Status TraceDecoder::Impl::DecodeTuple(element tuple, TraceHandler* handler) {
         obj["skewMs"].get(skew) == simdjson::SUCCESS && skew.is_number()) {
       handler->OnClockSkew(static_cast<int64_t>(skew.get_double().value_unsafe()));
     }
+  } else if (name == kImportTuple) {
+    object obj;
+    if (data.get_object().get(obj) == simdjson::SUCCESS) {
+      const std::string_view getstats = FieldString(obj, "getstats");
+      if (getstats == kMissingMeansRemovedName) {
+        semantics = DeltaSemantics::kMissingMeansRemoved;
+      } else if (getstats == kMissingMeansUnchangedName) {
+        semantics = DeltaSemantics::kMissingMeansUnchanged;
+      }
+    }
   }
   handler->OnTuple(name, ts);
   return status;
@@ -325,38 +365,45 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
   StatsSnapshot& snapshot = snapshots[std::string(pc_id)];
   snapshot.timestamp_ms = top_timestamp;
 
+  const bool removes = semantics == DeltaSemantics::kMissingMeansRemoved;
+  present.clear();
   std::string orphan;  // first report that is a delta without a baseline
   size_t orphans = 0;
-  std::string key;
   for (auto field : obj) {
     if (field.key == "timestamp" || field.key == "getStatsId") continue;
     object report;
     if (field.value.get_object().get(report) != simdjson::SUCCESS) continue;
-    key.assign(field.key);
-    auto it = snapshot.reports.find(key);
+    if (removes) present.push_back(field.key);
+    auto it = snapshot.reports.find(field.key);
     if (it == snapshot.reports.end()) {
       // A report we have not seen must arrive complete; without its type it is a
       // delta against a state we never received (e.g. frames lost before we started).
       element type;
       if (report["type"].get(type) != simdjson::SUCCESS) {
-        if (orphans++ == 0) orphan = key;
+        if (orphans++ == 0) orphan = std::string(field.key);
         continue;
       }
-      it = snapshot.reports.emplace(key, StatsReport{}).first;
+      it = snapshot.reports.emplace(std::string(field.key), StatsReport{}).first;
     }
     StatsReport& target = it->second;
     for (auto stat : report) {
-      StatValue value = ToStatValue(stat.value);
-      if (stat.key == "timestamp" && value.kind == StatValue::Kind::kNumber && value.number == 0) {
+      auto existing = target.find(stat.key);
+      if (existing == target.end()) {
+        existing = target.emplace(std::string(stat.key), StatValue{}).first;
+      }
+      StatValue& value = existing->second;
+      AssignStatValue(stat.value, &value);
+      if (value.kind == StatValue::Kind::kNumber && value.number == 0 && stat.key == "timestamp") {
         value.number = top_timestamp;
       }
-      auto existing = target.find(std::string(stat.key));
-      if (existing == target.end()) {
-        target.emplace(std::string(stat.key), std::move(value));
-      } else {
-        existing->second = std::move(value);
-      }
     }
+  }
+  if (removes) {
+    // A report the delta left out no longer exists.
+    std::sort(present.begin(), present.end());
+    std::erase_if(snapshot.reports, [&](const auto& entry) {
+      return !std::binary_search(present.begin(), present.end(), std::string_view(entry.first));
+    });
   }
   handler->OnStats(pc_id, snapshot, ts);
   if (orphans > 0) {

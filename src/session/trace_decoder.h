@@ -20,6 +20,26 @@ namespace rtcstream {
 // never sends names with a colon.
 inline constexpr std::string_view kServerConnectTuple = "rtcstream:connect";
 
+// The name of the tuple that opens the trace of an imported dump:
+// ["rtcstream:import", null, {"format": F, "file": NAME, "getstats": G}, null].
+// G says how the trace's getstats tuples were compressed (DeltaSemantics), so a
+// replay of a stored trace decodes it the way the import did.
+inline constexpr std::string_view kImportTuple = "rtcstream:import";
+
+// What a report that is absent from a getstats delta means.
+enum class DeltaSemantics {
+  // The watchRTC SDK leaves out reports whose fields (but the timestamp) did not
+  // change: the previous state of the report stays. Also right for full reports.
+  kMissingMeansUnchanged,
+  // The rtcstats client sends every report still present (an unchanged one as
+  // {}): a report left out was removed from the peer connection's stats.
+  kMissingMeansRemoved,
+};
+
+// The "getstats" value of a kImportTuple for each DeltaSemantics.
+inline constexpr std::string_view kMissingMeansUnchangedName = "missing-means-unchanged";
+inline constexpr std::string_view kMissingMeansRemovedName = "missing-means-removed";
+
 // Counts of one DecodeFrameJson call.
 struct FrameDecodeResult {
   size_t tuples_accepted = 0;
@@ -28,7 +48,8 @@ struct FrameDecodeResult {
 
 class TraceDecoder {
  public:
-  TraceDecoder();
+  // `semantics` applies to getstats deltas until a kImportTuple names others.
+  explicit TraceDecoder(DeltaSemantics semantics = DeltaSemantics::kMissingMeansUnchanged);
   ~TraceDecoder();
   TraceDecoder(const TraceDecoder&) = delete;
   TraceDecoder& operator=(const TraceDecoder&) = delete;
@@ -41,11 +62,15 @@ class TraceDecoder {
   Status DecodeFrameJson(std::string_view json, TraceHandler* handler, FrameDecodeResult* result);
 
   // Decodes exactly one tuple (e.g. the `data` of an HTTP /trace request, or one
-  // line of a stored trace).
+  // line of a stored trace). A tuple on one line reaches OnRawTuple as it came
+  // (trimmed); one spread over several lines is minified.
   Status DecodeTupleJson(std::string_view json, TraceHandler* handler);
 
   // Number of peer connections with getStats state.
   size_t PeerConnectionCount() const;
+
+  // How getstats deltas are applied now.
+  DeltaSemantics delta_semantics() const;
 
  private:
   struct Impl;

@@ -51,6 +51,16 @@ TEST(JsonWriterTest, RoundsHalfAwayFromZeroAndTrimsZeros) {
   EXPECT_EQ(w.str(), "[3.2,3.3,16,4,4.41,0,null]");
 }
 
+TEST(JsonWriterTest, LargeNumbersKeepTheirLastDecimals) {
+  JsonWriter w;
+  w.BeginArray();
+  w.Number(1795612842013.537, 3);
+  w.Number(1795612842013.5, 0);
+  w.Number(1651144288792, 3);
+  w.EndArray();
+  EXPECT_EQ(w.str(), "[1795612842013.537,1795612842014,1651144288792]");
+}
+
 TEST(JsonWriterTest, EscapesStringsForJsonAndHtml) {
   JsonWriter w;
   w.BeginObject();

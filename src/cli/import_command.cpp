@@ -1,0 +1,210 @@
+// `rtcstream import`: recorded dumps (rtcstats-server dumps, chrome://webrtc-internals
+// dumps) become room sessions in the history, as if their peers had been live.
+// See docs/import.md.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "common/time_util.h"
+#include "import/dump_file.h"
+#include "import/dump_format.h"
+#include "rooms/imported_peer.h"
+#include "service/config.h"
+#include "service/history_import.h"
+#include "store/history_store.h"
+
+namespace rtcstream {
+
+namespace {
+
+void Error(const std::string& message) {
+  std::fprintf(stderr, "rtcstream import: %s\n", message.c_str());
+}
+
+// Splits the arguments into flags (with their values), files and --verbose.
+Status SplitArgs(const std::vector<std::string>& args, std::vector<std::string>* flags,
+                 std::vector<std::string>* files, bool* verbose) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      files->insert(files->end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
+    if (arg == "--verbose") {
+      *verbose = true;
+    } else if (arg.starts_with("--")) {
+      flags->push_back(arg);
+      if (arg.find('=') == std::string::npos) {
+        if (i + 1 >= args.size()) return Status::InvalidArgument(arg + " needs a value");
+        flags->push_back(args[++i]);
+      }
+    } else {
+      files->push_back(arg);
+    }
+  }
+  return Status::OK();
+}
+
+// The project and settings the rooms go to: --config's project, else one built
+// from the flags; --stream-interval and --public-url override either.
+Status BuildTarget(std::map<std::string, std::string>& flags, ImportTarget* target,
+                   int64_t* room_gap_ms) {
+  ServiceConfig config;
+  Status s;
+  if (flags.count("config")) {
+    s = LoadConfigFile(flags["config"], &config);
+    if (!s.ok()) return s;
+  }
+  ProjectConfig* project = FindProject(&config, flags["project"]);
+  if (project == nullptr) {
+    if (flags.count("config")) {
+      return Status::InvalidArgument("project \"" + flags["project"] + "\" is not in " +
+                                     flags["config"]);
+    }
+    config.projects.push_back(ProjectConfig{});
+    project = &config.projects.back();
+    project->id = flags["project"];
+    project->api_keys = {"import"};  // not used; a project needs one to be valid
+  }
+  if (flags.count("stream-interval")) {
+    s = ParseDuration(flags["stream-interval"], &project->stream.interval_ms);
+    if (!s.ok()) return Status::InvalidArgument("--stream-interval: " + s.message());
+  }
+  s = ValidateConfig(config);
+  if (!s.ok()) return s;
+  target->project = project->id;
+  target->stream_interval_ms = project->stream.interval_ms;
+  target->public_url = flags.count("public-url") ? flags["public-url"] : config.public_url;
+  while (!target->public_url.empty() && target->public_url.back() == '/') {
+    target->public_url.pop_back();
+  }
+  *room_gap_ms = config.room_close_grace_ms;
+  return Status::OK();
+}
+
+// The process's peak resident set size in KiB (VmHWM), or -1.
+long PeakRssKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+std::string PeerList(const RoomRecord& record) {
+  std::string out;
+  for (const PeerRecord& p : record.peers) {
+    if (!out.empty()) out += ", ";
+    out += p.peer_id;
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunImport(const std::vector<std::string>& args) {
+  std::vector<std::string> flag_args, files;
+  bool verbose = false;
+  std::map<std::string, std::string> flags;
+  Status s = SplitArgs(args, &flag_args, &files, &verbose);
+  if (s.ok()) {
+    s = ParseFlags(flag_args,
+                   {"data-dir", "project", "room", "config", "stream-interval", "public-url"},
+                   &flags);
+  }
+  if (s.ok() && (!flags.count("data-dir") || !flags.count("project"))) {
+    s = Status::InvalidArgument("--data-dir and --project are required");
+  }
+  if (s.ok() && files.empty()) s = Status::InvalidArgument("no dump file given");
+  ImportTarget target;
+  int64_t room_gap_ms = 0;
+  if (s.ok()) s = BuildTarget(flags, &target, &room_gap_ms);
+  if (!s.ok()) {
+    Error(s.message());
+    std::fputs(
+        "usage: rtcstream import --data-dir DIR --project ID [--room ID] [--config FILE]\n"
+        "                        [--stream-interval DUR] [--public-url URL] [--verbose] FILE...\n",
+        stderr);
+    return 2;
+  }
+
+  // Read every dump first: rooms are made of the peers of several files.
+  std::vector<ImportedPeer> peers;
+  size_t failed = 0;
+  for (const std::string& file : files) {
+    std::string content;
+    ImportedTrace trace;
+    ImportedPeer peer;
+    s = ReadDumpFile(file, kMaxDumpBytes, &content);
+    if (s.ok()) s = ParseDump(content, &trace);
+    content.clear();
+    content.shrink_to_fit();
+    if (s.ok()) s = AnalyzeImportedTrace(trace, file, flags["room"], &peer);
+    if (!s.ok()) {
+      Error(file + ": " + s.message());
+      ++failed;
+      continue;
+    }
+    if (peer.rejected > 0) {
+      Error(file + ": " + std::to_string(peer.rejected) +
+            " entries skipped (first: " + peer.first_rejection + ")");
+    }
+    if (verbose) {
+      std::fprintf(stderr,
+                   "rtcstream import: %s: %s dump, %zu entries (%zu getstats), peer \"%s\", "
+                   "room \"%s\"\n",
+                   file.c_str(), peer.format.c_str(), peer.tuples, trace.getstats_count,
+                   peer.record.peer_id.c_str(), peer.room_id.c_str());
+    }
+    peers.push_back(std::move(peer));
+  }
+
+  size_t stored = 0, duplicates = 0;
+  bool store_failed = false;
+  if (!peers.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(flags["data-dir"], ec);
+    std::unique_ptr<HistoryStore> store;
+    s = ec ? Status::IOError("cannot create " + flags["data-dir"] + ": " + ec.message())
+           : OpenSqliteStore(flags["data-dir"] + "/history.sqlite", &store);
+    if (!s.ok()) {
+      Error(s.ToString());
+      return 1;
+    }
+    for (const ImportedRoom& room : GroupImportedPeers(peers, room_gap_ms)) {
+      ImportedRoomResult result;
+      s = StoreImportedRoom(store.get(), target, room, peers, NowMs(), &result);
+      const std::string what =
+          "room \"" + room.record.room_id + "\" " + FormatIso8601(room.record.start_ms) + " .. " +
+          FormatIso8601(room.record.end_ms) + " (" + PeerList(room.record) + ")";
+      if (!s.ok()) {
+        Error(what + ": " + s.ToString());
+        store_failed = true;
+      } else if (result.duplicate) {
+        std::printf("%s: already imported, skipped\n", what.c_str());
+        ++duplicates;
+      } else {
+        std::printf("%s: imported, data stream window %s\n", what.c_str(),
+                    FormatIso8601(result.window_start).c_str());
+        ++stored;
+      }
+    }
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "rtcstream import: %zu of %zu files read, %zu rooms imported", peers.size(),
+               files.size(), stored);
+  if (duplicates > 0) std::fprintf(stderr, ", %zu already imported", duplicates);
+  if (failed > 0) std::fprintf(stderr, ", %zu file(s) not imported", failed);
+  std::fputs("\n", stderr);
+  if (verbose) std::fprintf(stderr, "rtcstream import: peak RSS %ld KiB\n", PeakRssKib());
+  return failed > 0 || store_failed ? 1 : 0;
+}
+
+}  // namespace rtcstream
