@@ -583,10 +583,20 @@ void Collector::Impl::SealWindowsLocked(EpochMs now) {
 Status Collector::Impl::DeliverWindow(ProjectStream& stream, const StreamWindow& window) {
   const auto start = std::chrono::steady_clock::now();
   const StreamConfig& settings = stream.project->stream;
-  std::vector<std::string> room_jsons;
-  Status s = store->RoomsInWindow(window.project, window.window_start, &room_jsons);
+  // Rooms are read and encoded a page at a time: memory holds the body being built
+  // (compressed, with gzip) and one page of structs, however large the window.
+  constexpr size_t kPageRooms = 1000;
+  StreamEncoder encoder(settings.encoding);
+  HistoryStore::WindowCursor cursor;
+  std::vector<std::string> page;
+  Status s;
+  while (s.ok() && !cursor.done) {
+    s = store->RoomsInWindowPage(window.project, window.window_start, kPageRooms, &cursor, &page);
+    for (size_t i = 0; s.ok() && i < page.size(); ++i) s = encoder.Add(page[i]);
+  }
+  page = {};
   std::string body;
-  if (s.ok()) s = EncodeStream(room_jsons, settings.encoding, &body);
+  if (s.ok()) s = encoder.Finish(&body);
   if (!s.ok()) return s;
   ObjectKeyVars vars;
   vars.prefix = settings.prefix;
@@ -602,7 +612,7 @@ Status Collector::Impl::DeliverWindow(ProjectStream& stream, const StreamWindow&
   if (!s.ok()) return s;
   delivered.location = result.location;
   delivered.etag = result.etag;
-  delivered.room_count = static_cast<int64_t>(room_jsons.size());
+  delivered.room_count = static_cast<int64_t>(encoder.rooms());
   delivered.size_bytes = static_cast<int64_t>(body.size());
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
@@ -620,7 +630,7 @@ Status Collector::Impl::DeliverWindow(ProjectStream& stream, const StreamWindow&
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), body.size());
   LogInfo("data stream window delivered", {{"project", window.project},
                                            {"location", delivered.location},
-                                           {"rooms", std::to_string(room_jsons.size())},
+                                           {"rooms", std::to_string(encoder.rooms())},
                                            {"bytes", std::to_string(body.size())}});
   return Status::OK();
 }

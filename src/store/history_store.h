@@ -7,6 +7,7 @@
 // be safe to call from several threads.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -103,6 +104,19 @@ class HistoryStore {
   // ordered by end time.
   virtual Status RoomsInWindow(std::string_view project, EpochMs window_start,
                                std::vector<std::string>* room_jsons) = 0;
+
+  // Where a paged read of a window's rooms stands (keyset pagination).
+  struct WindowCursor {
+    int64_t end_ms = INT64_MIN;
+    int64_t room_key = INT64_MIN;
+    bool done = false;
+  };
+
+  // Reads the next page (at most `limit` rooms) of a window's structs, in the order
+  // of RoomsInWindow, and advances the cursor. Paging keeps memory bounded and lets
+  // other writers in between pages.
+  virtual Status RoomsInWindowPage(std::string_view project, EpochMs window_start, size_t limit,
+                                   WindowCursor* cursor, std::vector<std::string>* room_jsons) = 0;
 
   // The structs of rooms whose end time is in [from, to), ordered by end time; all
   // projects when project is empty.

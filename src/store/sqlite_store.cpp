@@ -46,6 +46,10 @@ constexpr char kSelectOpenPeers[] =
 constexpr char kSelectWindow[] =
     "SELECT room_json FROM rooms WHERE project = ?1 AND window_start = ?2 "
     "AND room_json IS NOT NULL ORDER BY end_ms, room_key";
+constexpr char kSelectWindowPage[] =
+    "SELECT room_json, end_ms, room_key FROM rooms WHERE project = ?1 AND window_start = ?2 "
+    "AND room_json IS NOT NULL AND (end_ms, room_key) > (?3, ?4) ORDER BY end_ms, room_key "
+    "LIMIT ?5";
 constexpr char kSelectEndedInProject[] =
     "SELECT room_json FROM rooms WHERE project = ?1 AND end_ms >= ?2 AND end_ms < ?3 "
     "AND room_json IS NOT NULL ORDER BY end_ms, room_key";
@@ -400,6 +404,31 @@ Status SqliteStore::CollectJsons(ScopedStatement* stmt, std::string_view op,
     room_jsons->clear();
     return Error(op);
   }
+  return Status::OK();
+}
+
+Status SqliteStore::RoomsInWindowPage(std::string_view project, EpochMs window_start, size_t limit,
+                                      WindowCursor* cursor, std::vector<std::string>* room_jsons) {
+  room_jsons->clear();
+  if (cursor->done) return Status::OK();
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kSelectWindowPage);
+  stmt.BindText(1, project);
+  stmt.BindInt64(2, window_start);
+  stmt.BindInt64(3, cursor->end_ms);
+  stmt.BindInt64(4, cursor->room_key);
+  stmt.BindInt64(5, static_cast<int64_t>(limit));
+  int rc;
+  while ((rc = stmt.Step()) == SQLITE_ROW) {
+    room_jsons->emplace_back(stmt.ColumnText(0));
+    cursor->end_ms = stmt.ColumnInt64(1);
+    cursor->room_key = stmt.ColumnInt64(2);
+  }
+  if (rc != SQLITE_DONE) {
+    room_jsons->clear();
+    return Error("read rooms of window " + std::to_string(window_start));
+  }
+  if (room_jsons->size() < limit) cursor->done = true;
   return Status::OK();
 }
 

@@ -52,6 +52,8 @@ class SqliteStore final : public HistoryStore {
   Status ListOpenRooms(std::vector<OpenRoom>* rooms) override;
   Status RoomsInWindow(std::string_view project, EpochMs window_start,
                        std::vector<std::string>* room_jsons) override;
+  Status RoomsInWindowPage(std::string_view project, EpochMs window_start, size_t limit,
+                           WindowCursor* cursor, std::vector<std::string>* room_jsons) override;
   Status RoomsEndedBetween(std::string_view project, EpochMs from, EpochMs to,
                            std::vector<std::string>* room_jsons) override;
   Status RoomSessions(std::string_view project, std::string_view room_id,

@@ -2,8 +2,6 @@
 
 #include <zlib.h>
 
-#include "streams/room_json.h"
-
 namespace rtcstream {
 
 Status ParseStreamFormat(std::string_view text, StreamFormat* format) {
@@ -30,51 +28,93 @@ Status ParseStreamCompression(std::string_view text, StreamCompression* compress
   return Status::OK();
 }
 
-namespace {
-
-Status Gzip(std::string_view in, std::string* out) {
+struct StreamEncoder::Gzip {
   z_stream zs{};
-  // windowBits 15 + 16 selects the gzip wrapper; zlib writes mtime 0, so the
-  // output depends on the input only.
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
-    return Status::Internal("gzip: deflateInit2 failed");
+  bool open = false;
+  ~Gzip() {
+    if (open) deflateEnd(&zs);
   }
-  out->resize(deflateBound(&zs, static_cast<uLong>(in.size())) + 32);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out->data());
-  zs.avail_out = static_cast<uInt>(out->size());
-  const int rc = deflate(&zs, Z_FINISH);
-  const size_t written = zs.total_out;
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Status::Internal("gzip: deflate did not finish");
-  out->resize(written);
+};
+
+StreamEncoder::StreamEncoder(const StreamEncoding& encoding) : encoding_(encoding) {
+  if (encoding_.compression == StreamCompression::kGzip) {
+    gzip_ = std::make_unique<Gzip>();
+    // windowBits 15 + 16 selects the gzip wrapper; zlib writes mtime 0, so the
+    // output depends on the input only.
+    gzip_->open = deflateInit2(&gzip_->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                               Z_DEFAULT_STRATEGY) == Z_OK;
+  }
+  if (encoding_.format == StreamFormat::kJson) Emit("[");
+}
+
+StreamEncoder::~StreamEncoder() = default;
+
+Status StreamEncoder::Emit(std::string_view text) {
+  if (!gzip_) {
+    body_.append(text);
+    return Status::OK();
+  }
+  if (!gzip_->open) return Status::Internal("gzip: deflateInit2 failed");
+  z_stream& zs = gzip_->zs;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  zs.avail_in = static_cast<uInt>(text.size());
+  while (zs.avail_in > 0) {
+    const size_t before = body_.size();
+    body_.resize(before + 65536);
+    zs.next_out = reinterpret_cast<Bytef*>(body_.data() + before);
+    zs.avail_out = 65536;
+    if (deflate(&zs, Z_NO_FLUSH) == Z_STREAM_ERROR) return Status::Internal("gzip: deflate failed");
+    body_.resize(before + 65536 - zs.avail_out);
+  }
   return Status::OK();
 }
 
-}  // namespace
+Status StreamEncoder::Add(std::string_view room_json) {
+  if (room_json.size() > 0xFFFFFFFFu) return Status::ResourceExhausted("room struct too large");
+  Status s;
+  if (encoding_.format == StreamFormat::kJson) {
+    if (rooms_ > 0) s = Emit(",");
+    if (s.ok()) s = Emit(room_json);
+  } else {
+    s = Emit(room_json);
+    if (s.ok()) s = Emit("\n");
+  }
+  if (s.ok()) ++rooms_;
+  return s;
+}
+
+Status StreamEncoder::Finish(std::string* body) {
+  Status s;
+  if (encoding_.format == StreamFormat::kJson) s = Emit("]\n");
+  if (!s.ok()) return s;
+  if (gzip_) {
+    if (!gzip_->open) return Status::Internal("gzip: deflateInit2 failed");
+    z_stream& zs = gzip_->zs;
+    zs.next_in = nullptr;
+    zs.avail_in = 0;
+    int rc;
+    do {
+      const size_t before = body_.size();
+      body_.resize(before + 65536);
+      zs.next_out = reinterpret_cast<Bytef*>(body_.data() + before);
+      zs.avail_out = 65536;
+      rc = deflate(&zs, Z_FINISH);
+      body_.resize(before + 65536 - zs.avail_out);
+      if (rc == Z_STREAM_ERROR) return Status::Internal("gzip: deflate failed");
+    } while (rc != Z_STREAM_END);
+  }
+  *body = std::move(body_);
+  return Status::OK();
+}
 
 Status EncodeStream(const std::vector<std::string>& room_jsons, const StreamEncoding& encoding,
                     std::string* body) {
-  std::string text;
-  if (encoding.format == StreamFormat::kJson) {
-    text = StreamFileBody(room_jsons);
-  } else {
-    size_t size = 0;
-    for (const std::string& r : room_jsons) size += r.size() + 1;
-    text.reserve(size);
-    for (const std::string& r : room_jsons) {
-      text += r;
-      text.push_back('\n');
-    }
+  StreamEncoder encoder(encoding);
+  for (const std::string& r : room_jsons) {
+    Status s = encoder.Add(r);
+    if (!s.ok()) return s;
   }
-  if (encoding.compression == StreamCompression::kNone) {
-    *body = std::move(text);
-    return Status::OK();
-  }
-  if (text.size() > 0xFFFFFFFFu) return Status::ResourceExhausted("stream larger than 4 GiB");
-  return Gzip(text, body);
+  return encoder.Finish(body);
 }
 
 std::string StreamExtension(const StreamEncoding& encoding) {

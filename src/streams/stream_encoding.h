@@ -3,6 +3,7 @@
 // natively), optionally gzip-compressed.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,33 @@ struct StreamEncoding {
 Status ParseStreamFormat(std::string_view text, StreamFormat* format);
 // Parses "none" / "gzip".
 Status ParseStreamCompression(std::string_view text, StreamCompression* compression);
+
+// Builds a file body room by room, so that a window of any size needs memory for
+// its (compressed) body only, not for all its room structs at once. Output is a
+// pure function of the rooms added and the sizes of the Add calls' inputs.
+class StreamEncoder {
+ public:
+  explicit StreamEncoder(const StreamEncoding& encoding);
+  ~StreamEncoder();
+  StreamEncoder(const StreamEncoder&) = delete;
+  StreamEncoder& operator=(const StreamEncoder&) = delete;
+
+  // Appends one room struct (a JSON object).
+  Status Add(std::string_view room_json);
+  // Completes the body and moves it out; the encoder is then spent.
+  Status Finish(std::string* body);
+
+  size_t rooms() const { return rooms_; }
+
+ private:
+  Status Emit(std::string_view text);
+
+  StreamEncoding encoding_;
+  size_t rooms_ = 0;
+  std::string body_;
+  struct Gzip;
+  std::unique_ptr<Gzip> gzip_;  // set when compressing
+};
 
 // Builds the file body from room structs (each a JSON object). The output is a
 // pure function of its input (gzip without a timestamp), so a retried upload

@@ -440,3 +440,33 @@ TEST_F(SqliteStoreTest, AppendTracesCommitsABatchAllOrNothing) {
 
 }  // namespace
 }  // namespace rtcstream
+
+namespace rtcstream {
+namespace {
+
+TEST_F(SqliteStoreTest, WindowPagesVisitEveryRoomOnceInOrder) {
+  std::vector<std::string> expected;
+  for (int i = 0; i < 25; ++i) {
+    const int64_t room = NewRoom("acme", "r" + std::to_string(i), 1000);
+    // Some rooms end at the same time: the key breaks the tie.
+    const std::string json = "{\"n\":" + std::to_string(i) + "}";
+    ASSERT_TRUE(store_->CloseRoom(room, 5000 + (i / 3) * 10, json, 0).ok());
+    expected.push_back(json);
+  }
+  std::vector<std::string> all;
+  ASSERT_TRUE(store_->RoomsInWindow("acme", 0, &all).ok());
+  EXPECT_EQ(all, expected);
+  std::vector<std::string> paged, page;
+  HistoryStore::WindowCursor cursor;
+  int pages = 0;
+  while (!cursor.done) {
+    ASSERT_TRUE(store_->RoomsInWindowPage("acme", 0, 4, &cursor, &page).ok());
+    paged.insert(paged.end(), page.begin(), page.end());
+    ++pages;
+  }
+  EXPECT_EQ(paged, expected);
+  EXPECT_EQ(pages, 7);  // 6 full pages and a short one
+}
+
+}  // namespace
+}  // namespace rtcstream

@@ -81,3 +81,37 @@ TEST(ObjectKeyTest, RejectsTemplatesThatCouldCollide) {
 
 }  // namespace
 }  // namespace rtcstream
+
+namespace rtcstream {
+namespace {
+
+TEST(StreamEncoderTest, IncrementalOutputEqualsTheOneShotEncoding) {
+  std::vector<std::string> rooms;
+  for (int i = 0; i < 3000; ++i) {
+    rooms.push_back("{\"room_id\":\"room-" + std::to_string(i) +
+                    "\",\"users\":" + std::to_string(i % 7) + "}");
+  }
+  for (StreamFormat format : {StreamFormat::kJson, StreamFormat::kNdjson}) {
+    std::string expected_text;
+    if (format == StreamFormat::kJson) {
+      expected_text = "[";
+      for (size_t i = 0; i < rooms.size(); ++i) expected_text += (i ? "," : "") + rooms[i];
+      expected_text += "]\n";
+    } else {
+      for (const std::string& r : rooms) expected_text += r + "\n";
+    }
+    std::string plain;
+    ASSERT_TRUE(EncodeStream(rooms, {format, StreamCompression::kNone}, &plain).ok());
+    EXPECT_EQ(plain, expected_text);
+    std::string gz, again, unzipped;
+    ASSERT_TRUE(EncodeStream(rooms, {format, StreamCompression::kGzip}, &gz).ok());
+    ASSERT_TRUE(EncodeStream(rooms, {format, StreamCompression::kGzip}, &again).ok());
+    EXPECT_EQ(gz, again);
+    EXPECT_LT(gz.size(), plain.size() / 3);
+    ASSERT_TRUE(GunzipStream(gz, &unzipped).ok());
+    EXPECT_EQ(unzipped, expected_text);
+  }
+}
+
+}  // namespace
+}  // namespace rtcstream
