@@ -1,0 +1,139 @@
+// Import throughput on the 16 rtcstats-server dumps of ../shared/fixtures
+// (3.36 MB, 522 getstats entries) and on the webrtc-internals fixture, in
+// process and from memory: format detection, dump parsing, getstats delta
+// decoding, analysis (PeerState, exactly as `rtcstream import` runs it), room
+// grouping and the room structs (RoomToJson). No SQLite writes: the history
+// is not part of it.
+//
+// Single thread. Throughput is counted in dump bytes (SetBytesProcessed);
+// `getstats` is getstats entries decoded and analysed per second. The legacy
+// dump is read too and refused, as the command does.
+//
+//   BM_ImportRtcstatsDumps     the whole import of the 16 files
+//   BM_ParseRtcstatsDumps      dump parsing alone (lines, header, identity,
+//                              the legacy check)
+//   BM_ImportWebrtcInternals   the webrtc-internals dump: series back into
+//                              polls, then the same pipeline
+//
+//   make bench   (or: build-bench/import_bench)
+//
+// Reference: jitsi's rtcstats-server (Node.js) extracts its features from the
+// same 16 files in about 47 ms (about 70 MB/s).
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "import/dump_file.h"
+#include "import/dump_format.h"
+#include "rooms/imported_peer.h"
+#include "streams/room_json.h"
+#include "streams/room_url.h"
+
+namespace rtcstream {
+namespace {
+
+struct Dump {
+  std::string path;
+  std::string content;
+};
+
+std::vector<Dump> LoadDumps(const std::string& dir) {
+  std::vector<Dump> dumps;
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const std::string& path : paths) {
+    Dump d{path, {}};
+    if (!ReadDumpFile(path, kMaxDumpBytes, &d.content).ok()) {
+      std::fprintf(stderr, "cannot read %s\n", path.c_str());
+      continue;
+    }
+    dumps.push_back(std::move(d));
+  }
+  return dumps;
+}
+
+const std::vector<Dump>& RtcstatsDumps() {
+  static const std::vector<Dump> dumps =
+      LoadDumps(std::string(RTCSTREAM_SOURCE_DIR) + "/../shared/fixtures/rtcstats-dumps/dumps");
+  return dumps;
+}
+
+const std::vector<Dump>& InternalsDumps() {
+  static const std::vector<Dump> dumps = [] {
+    std::vector<Dump> all =
+        LoadDumps(std::string(RTCSTREAM_SOURCE_DIR) + "/tests/fixtures/webrtc-internals");
+    std::erase_if(all, [](const Dump& d) { return !d.path.ends_with(".json"); });
+    return all;
+  }();
+  return dumps;
+}
+
+// What `rtcstream import` does with the files before it opens the history.
+// Returns the getstats entries analysed.
+size_t ImportInMemory(const std::vector<Dump>& dumps, size_t* room_bytes) {
+  std::vector<ImportedPeer> peers;
+  size_t getstats = 0;
+  for (const Dump& d : dumps) {
+    ImportedTrace trace;
+    if (!ParseDump(d.content, &trace).ok()) continue;  // the legacy dump
+    ImportedPeer peer;
+    if (!AnalyzeImportedTrace(trace, d.path, {}, &peer).ok()) continue;
+    getstats += trace.getstats_count;
+    peers.push_back(std::move(peer));
+  }
+  for (const ImportedRoom& room : GroupImportedPeers(peers, 60000)) {
+    *room_bytes += RoomToJson(room.record, RoomUrl("", room.record.room_id)).size();
+  }
+  return getstats;
+}
+
+size_t TotalBytes(const std::vector<Dump>& dumps) {
+  size_t bytes = 0;
+  for (const Dump& d : dumps) bytes += d.content.size();
+  return bytes;
+}
+
+void RunImport(benchmark::State& state, const std::vector<Dump>& dumps) {
+  if (dumps.empty()) {
+    state.SkipWithError("fixtures not found");
+    return;
+  }
+  size_t getstats = 0, room_bytes = 0;
+  for (auto _ : state) {
+    getstats += ImportInMemory(dumps, &room_bytes);
+    benchmark::DoNotOptimize(room_bytes);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(TotalBytes(dumps) * state.iterations()));
+  state.counters["getstats"] =
+      benchmark::Counter(static_cast<double>(getstats), benchmark::Counter::kIsRate);
+  state.counters["files"] = static_cast<double>(dumps.size());
+}
+
+void BM_ImportRtcstatsDumps(benchmark::State& state) { RunImport(state, RtcstatsDumps()); }
+BENCHMARK(BM_ImportRtcstatsDumps)->Unit(benchmark::kMillisecond);
+
+void BM_ParseRtcstatsDumps(benchmark::State& state) {
+  const std::vector<Dump>& dumps = RtcstatsDumps();
+  for (auto _ : state) {
+    for (const Dump& d : dumps) {
+      ImportedTrace trace;
+      benchmark::DoNotOptimize(ParseDump(d.content, &trace).ok());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(TotalBytes(dumps) * state.iterations()));
+}
+BENCHMARK(BM_ParseRtcstatsDumps)->Unit(benchmark::kMillisecond);
+
+void BM_ImportWebrtcInternals(benchmark::State& state) { RunImport(state, InternalsDumps()); }
+BENCHMARK(BM_ImportWebrtcInternals)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace rtcstream
+
+BENCHMARK_MAIN();
