@@ -1,5 +1,7 @@
 #include "analysis/media_summary.h"
 
+#include <cmath>
+
 namespace rtcstream {
 
 std::optional<double> MeanOf(const std::vector<std::optional<double>>& values) {
@@ -11,7 +13,13 @@ std::optional<double> MeanOf(const std::vector<std::optional<double>>& values) {
     ++count;
   }
   if (count == 0) return std::nullopt;
-  return sum / count;
+  if (std::isfinite(sum)) return sum / count;
+  // Finite values near the largest double overflow the sum, not the mean.
+  double mean = 0;
+  for (const auto& v : values) {
+    if (v) mean += *v / count;
+  }
+  return mean;
 }
 
 std::optional<double> KindSummary::Bitrate() const { return MeanOf({send.bitrate, recv.bitrate}); }

@@ -1,6 +1,7 @@
 #include "analysis/peer_analyzer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "analysis/audio_codec.h"
@@ -17,6 +18,13 @@ namespace {
 // A longer gap between two samples of a stream (a suspended tab, a frozen
 // laptop) says nothing about the rate while media flowed: no bitrate from it.
 constexpr double kMaxGapMs = 10 * 60 * 1000;
+
+// A figure that overflowed is unknown: stats values near the largest double, or
+// times a denormal apart, are garbage, not a measurement.
+std::optional<double> Finite(std::optional<double> figure) {
+  if (figure && !std::isfinite(*figure)) return std::nullopt;
+  return figure;
+}
 
 bool IsType(const StatsReport& report, std::string_view type) {
   return GetString(report, "type") == type;
@@ -333,12 +341,12 @@ DirectionSummary PeerAnalyzer::SummarizeDirection(MediaKind kind, Direction dire
   const DirectionAccumulator& acc = Acc(kind, direction);
   DirectionSummary d;
   if (!acc.HasMedia()) return d;  // unknown, not zero
-  d.bitrate = acc.Bitrate();
-  d.packet_loss = acc.PacketLoss();
-  d.jitter = acc.Jitter();
+  d.bitrate = Finite(acc.Bitrate());
+  d.packet_loss = Finite(acc.PacketLoss());
+  d.jitter = Finite(acc.Jitter());
   if (direction == Direction::kSend) {
-    d.rtt = acc.Rtt();
-    if (!d.rtt) d.rtt = pair_rtt_ms_.Mean();
+    d.rtt = Finite(acc.Rtt());
+    if (!d.rtt) d.rtt = Finite(pair_rtt_ms_.Mean());
   }
   // The send direction has its own RTT; what the peer receives crossed the
   // same network path, so it gets the peer's.
@@ -356,9 +364,9 @@ DirectionSummary PeerAnalyzer::SummarizeDirection(MediaKind kind, Direction dire
     in.codec = acc.audio_codec().value_or(AudioCodec::kOpusFec);
     d.mos = AudioMos(in);
   } else {
-    const std::optional<double> pixel_rate = acc.PixelRate();
-    const std::optional<double> frame_pixels = acc.FramePixels();
-    const std::optional<double> fps = acc.FrameRate();
+    const std::optional<double> pixel_rate = Finite(acc.PixelRate());
+    const std::optional<double> frame_pixels = Finite(acc.FramePixels());
+    const std::optional<double> fps = Finite(acc.FrameRate());
     if (d.bitrate && pixel_rate && frame_pixels && fps) {
       d.mos = VideoMos({*d.bitrate, *pixel_rate, *frame_pixels, *fps, d.packet_loss.value_or(0)});
     }
@@ -379,7 +387,7 @@ DirectionSummary PeerAnalyzer::SummarizeDirection(MediaKind kind, Direction dire
 
 MediaSummary PeerAnalyzer::Summarize() const {
   MediaSummary out;
-  const std::optional<double> peer_rtt = PeerRtt();
+  const std::optional<double> peer_rtt = Finite(PeerRtt());
   out.audio.send = SummarizeDirection(MediaKind::kAudio, Direction::kSend, peer_rtt);
   out.audio.recv = SummarizeDirection(MediaKind::kAudio, Direction::kRecv, peer_rtt);
   out.video.send = SummarizeDirection(MediaKind::kVideo, Direction::kSend, peer_rtt);
@@ -387,7 +395,7 @@ MediaSummary PeerAnalyzer::Summarize() const {
   // testRTC's MOS "looks only at the audio channels".
   out.mos = MeanOf({out.audio.send.mos, out.audio.recv.mos});
   out.score = PeerScore(out);
-  out.call_setup_time = call_setup_.Value();
+  out.call_setup_time = Finite(call_setup_.Value());
   return out;
 }
 

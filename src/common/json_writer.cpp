@@ -83,6 +83,14 @@ void JsonWriter::Number(double value, int decimals) {
   }
   BeforeValue();
   const double rounded = RoundTo(value, decimals);
+  // From 2^53 on a double has no fractional digits to round, and from 2^63 on no
+  // int64_t to convert to (nor room in `buf` below): written as they are.
+  if (!(std::fabs(rounded) < 9007199254740992.0)) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.17g", value);
+    out_ += buf;
+    return;
+  }
   if (decimals == 0) {
     out_ += std::to_string(static_cast<int64_t>(rounded));
     return;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace rtcstream {
 
@@ -162,6 +163,9 @@ Status ParseDuration(std::string_view s, int64_t* out_ms) {
   } else {
     return Status::InvalidArgument("unknown unit in duration \"" + std::string(s) +
                                    "\" (use ms, s, m, h or d)");
+  }
+  if (value > std::numeric_limits<int64_t>::max() / scale) {
+    return Status::InvalidArgument("duration \"" + std::string(s) + "\" is too long");
   }
   *out_ms = value * scale;
   return Status::OK();

@@ -13,6 +13,10 @@ namespace rtcstream {
 // Milliseconds since 1970-01-01T00:00:00Z.
 using EpochMs = int64_t;
 
+// 10000-01-01T00:00:00Z, the end of four-digit years. A client time past it is
+// garbage; below it, times and clock offsets add up without overflow.
+inline constexpr EpochMs kMaxEpochMs = 253402300800000;
+
 // The current wall-clock time.
 EpochMs NowMs();
 

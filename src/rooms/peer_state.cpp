@@ -120,7 +120,8 @@ void PeerState::OnPcClosed(std::string_view pc_id, double ts_ms) {
 }
 
 void PeerState::OnTuple(std::string_view, double ts_ms) {
-  if (ts_ms <= 0) return;
+  // A time past kMaxEpochMs is garbage; the largest would not even fit an EpochMs.
+  if (!(ts_ms > 0 && ts_ms < kMaxEpochMs)) return;
   if (!first_client_ms_ || ts_ms < *first_client_ms_) first_client_ms_ = ts_ms;
   if (!last_client_ms_ || ts_ms > *last_client_ms_) last_client_ms_ = ts_ms;
 }

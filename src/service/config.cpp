@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "common/time_util.h"
@@ -21,7 +22,11 @@ Status ReadDuration(const toml::node* node, std::string_view name, int64_t integ
     if (!st.ok()) return Status::InvalidArgument(std::string(name) + ": " + st.message());
     return Status::OK();
   }
-  if (auto i = node->value<int64_t>(); i && integer_unit_ms > 0) {
+  if (auto i = node->value_exact<int64_t>(); i && integer_unit_ms > 0) {
+    if (*i > std::numeric_limits<int64_t>::max() / integer_unit_ms ||
+        *i < std::numeric_limits<int64_t>::min() / integer_unit_ms) {
+      return Status::InvalidArgument(std::string(name) + " is out of range");
+    }
     *out = *i * integer_unit_ms;
     return Status::OK();
   }
@@ -124,14 +129,14 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
     return s;
   }
   if (const toml::node* n = root.get("threads")) {
-    auto v = n->value<int64_t>();
+    auto v = n->value_exact<int64_t>();
     if (!v || *v < 0 || *v > 256) return Status::InvalidArgument("threads must be 0..256");
     config->threads = static_cast<int>(*v);
   }
   if (const toml::table* limits = root["limits"].as_table()) {
     auto read_size = [&](const char* name, size_t* out) -> Status {
       if (const toml::node* n = limits->get(name)) {
-        auto v = n->value<int64_t>();
+        auto v = n->value_exact<int64_t>();
         if (!v || *v <= 0)
           return Status::InvalidArgument(std::string("limits.") + name +
                                          " must be a positive integer");

@@ -3,10 +3,12 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 #include <vector>
 
 #include "common/json_writer.h"
+#include "common/time_util.h"
 
 namespace rtcstream {
 
@@ -332,7 +334,8 @@ Status TraceDecoder::Impl::DecodeTuple(element tuple, std::string_view raw, Trac
     object obj;
     element skew;
     if (data.get_object().get(obj) == simdjson::SUCCESS &&
-        obj["skewMs"].get(skew) == simdjson::SUCCESS && skew.is_number()) {
+        obj["skewMs"].get(skew) == simdjson::SUCCESS && skew.is_number() &&
+        std::fabs(skew.get_double().value_unsafe()) < kMaxEpochMs) {
       handler->OnClockSkew(static_cast<int64_t>(skew.get_double().value_unsafe()));
     }
   } else if (name == kImportTuple) {

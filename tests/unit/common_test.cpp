@@ -35,6 +35,7 @@ TEST(TimeUtilTest, ParsesDurations) {
   EXPECT_EQ(ms, 250);
   EXPECT_FALSE(ParseDuration("5 minutes", &ms).ok());
   EXPECT_FALSE(ParseDuration("m", &ms).ok());
+  EXPECT_FALSE(ParseDuration("5849261373028273720s", &ms).ok());  // overflows int64 ms
 }
 
 TEST(JsonWriterTest, RoundsHalfAwayFromZeroAndTrimsZeros) {
@@ -59,6 +60,16 @@ TEST(JsonWriterTest, LargeNumbersKeepTheirLastDecimals) {
   w.Number(1651144288792, 3);
   w.EndArray();
   EXPECT_EQ(w.str(), "[1795612842013.537,1795612842014,1651144288792]");
+}
+
+TEST(JsonWriterTest, HugeNumbersStayValidJson) {
+  JsonWriter w;
+  w.BeginArray();
+  w.Number(1e307, 3);   // scaled by 1000 it would be infinite
+  w.Number(-1e300, 0);  // no int64_t holds it
+  w.Number(1e62, 2);
+  w.EndArray();
+  EXPECT_EQ(w.str(), "[9.9999999999999999e+306,-1.0000000000000001e+300,1e+62]");
 }
 
 TEST(JsonWriterTest, EscapesStringsForJsonAndHtml) {
