@@ -3,8 +3,9 @@ JOBS ?= $(shell nproc)
 BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-test
 BENCH_BUILD_DIR ?= build-bench
+FUZZ_SECONDS ?= 90
 
-.PHONY: run build test unit-test e2e-test deps test-deps bench format clean
+.PHONY: run build test unit-test e2e-test deps test-deps bench fuzz format clean
 
 # Installs what is missing, builds, and starts the service on its embedded defaults.
 run: build
@@ -20,17 +21,24 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTCSTREAM_TESTS=OFF
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Installs, builds with ASan/UBSan, runs every test: unit tests, then the browser end-to-end tests.
+# Installs, builds with ASan/UBSan, runs every test: unit tests, the fuzz targets for 90 s,
+# then the browser end-to-end tests.
 test: test-deps
 	cmake -S . -B $(TEST_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRTCSTREAM_SANITIZE=ON
 	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
 	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	./scripts/run-fuzzers.sh 90
 	RTCSTREAM_BIN=$(CURDIR)/$(TEST_BUILD_DIR)/rtcstream node --test --test-concurrency=1 tests/e2e/
 
 bench: deps
 	cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTCSTREAM_TESTS=OFF -DRTCSTREAM_BENCH=ON
 	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS)
 	./scripts/run-benchmarks.sh $(BENCH_BUILD_DIR)
+
+# Builds the fuzz targets with clang (libFuzzer, ASan/UBSan) and runs them for
+# FUZZ_SECONDS in total; see docs/reliability.md.
+fuzz: test-deps
+	./scripts/run-fuzzers.sh $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

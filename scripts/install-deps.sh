@@ -12,9 +12,10 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Browser tests need Chromium and Node.js; the S3 sink tests need Node.js (for the
-# local S3 API in tests/s3) and the AWS CLI (to read objects back).
+# local S3 API in tests/s3) and the AWS CLI (to read objects back); the fuzz targets
+# need clang and its libFuzzer and sanitizer runtimes (libclang-rt-14-dev).
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium nodejs sqlite3 awscli)
+  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev)
 fi
 
 missing=()
