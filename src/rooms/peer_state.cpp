@@ -14,8 +14,8 @@ Status PeerState::FeedFrameJson(std::string_view json, FrameDecodeResult* result
   return decoder_.DecodeFrameJson(json, this, result);
 }
 
-Status PeerState::FeedTupleJson(std::string_view json) {
-  return decoder_.DecodeTupleJson(json, this);
+Status PeerState::FeedTupleJson(std::string_view json, TupleSource source) {
+  return decoder_.DecodeTupleJson(json, this, source);
 }
 
 void PeerState::RecordServerEvent(std::string_view name, std::string_view data_json,

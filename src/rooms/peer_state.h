@@ -40,7 +40,7 @@ class PeerState : public TraceHandler {
   // Decodes one frame's JSON text (a tuple or an array of tuples).
   Status FeedFrameJson(std::string_view json, FrameDecodeResult* result);
   // Decodes one tuple (HTTP /trace, or a stored trace line during replay).
-  Status FeedTupleJson(std::string_view json);
+  Status FeedTupleJson(std::string_view json, TupleSource source = TupleSource::kTrusted);
 
   // Appends a tuple of rtcstream's own (e.g. a connection record) to the raw trace
   // and applies it, so that a replay of the trace restores the same state. The

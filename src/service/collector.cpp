@@ -504,7 +504,7 @@ Status Collector::OnHttpTrace(std::string_view body, std::string_view remote_add
   Status s;
   {
     std::lock_guard<std::mutex> lock(session->mu);
-    s = session->peer.FeedTupleJson(simdjson::minify(data));
+    s = session->peer.FeedTupleJson(simdjson::minify(data), TupleSource::kClient);
     session->peer.SetIdentityIfMissing(room_id, peer_id);
   }
   impl_->MaybeJoin(session);

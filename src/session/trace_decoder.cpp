@@ -158,7 +158,9 @@ struct TraceDecoder::Impl {
   std::vector<std::string_view> present;
 
   // `raw` is the tuple's text when it can be kept as is (one line), else empty.
-  Status DecodeTuple(element tuple, std::string_view raw, TraceHandler* handler);
+  // `from_client`: the tuple came from an SDK (a frame or HTTP /trace), so names
+  // reserved for rtcstream's own records are refused.
+  Status DecodeTuple(element tuple, std::string_view raw, TraceHandler* handler, bool from_client);
   Status ApplyGetStats(std::string_view pc_id, element data, TraceHandler* handler, double ts);
 };
 
@@ -184,14 +186,14 @@ Status TraceDecoder::DecodeFrameJson(std::string_view json, TraceHandler* handle
   element first;
   const bool single = arr.at(0).get(first) == simdjson::SUCCESS && first.is_string();
   if (single) {
-    Status s = impl_->DecodeTuple(doc, {}, handler);
+    Status s = impl_->DecodeTuple(doc, {}, handler, /*from_client=*/true);
     (s.ok() ? result->tuples_accepted : result->tuples_rejected)++;
     return s;
   }
   Status first_error;
   size_t index = 0;
   for (element tuple : arr) {
-    Status s = impl_->DecodeTuple(tuple, {}, handler);
+    Status s = impl_->DecodeTuple(tuple, {}, handler, /*from_client=*/true);
     if (s.ok()) {
       result->tuples_accepted++;
     } else {
@@ -206,7 +208,8 @@ Status TraceDecoder::DecodeFrameJson(std::string_view json, TraceHandler* handle
   return first_error;
 }
 
-Status TraceDecoder::DecodeTupleJson(std::string_view json, TraceHandler* handler) {
+Status TraceDecoder::DecodeTupleJson(std::string_view json, TraceHandler* handler,
+                                     TupleSource source) {
   element doc;
   if (auto err = ThreadParser().parse(json.data(), json.size()).get(doc); err) {
     return Status::InvalidArgument(std::string("tuple is not valid JSON: ") +
@@ -222,10 +225,11 @@ Status TraceDecoder::DecodeTupleJson(std::string_view json, TraceHandler* handle
   if (raw.find('\n') != std::string_view::npos || raw.find('\r') != std::string_view::npos) {
     raw = {};
   }
-  return impl_->DecodeTuple(doc, raw, handler);
+  return impl_->DecodeTuple(doc, raw, handler, source == TupleSource::kClient);
 }
 
-Status TraceDecoder::Impl::DecodeTuple(element tuple, std::string_view raw, TraceHandler* handler) {
+Status TraceDecoder::Impl::DecodeTuple(element tuple, std::string_view raw, TraceHandler* handler,
+                                       bool from_client) {
   array arr;
   if (tuple.get_array().get(arr) != simdjson::SUCCESS) {
     return Status::InvalidArgument("tuple is not an array");
@@ -234,6 +238,12 @@ Status TraceDecoder::Impl::DecodeTuple(element tuple, std::string_view raw, Trac
   std::string_view name;
   if (n < 3 || arr.at(0).get_string().get(name) != simdjson::SUCCESS || name.empty()) {
     return Status::InvalidArgument("tuple must be [name, pcId|null, data, timestamp]");
+  }
+  // Clock skew and delta semantics come from rtcstream's own records; a client that
+  // could send them would choose how its data is read.
+  if (from_client && name.substr(0, kReservedPrefix.size()) == kReservedPrefix) {
+    return Status::InvalidArgument("tuple name \"" + std::string(name) +
+                                   "\" is reserved for rtcstream's own records");
   }
   element pc_elem = arr.at(1).value_unsafe();
   std::string_view pc_id;

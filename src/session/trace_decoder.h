@@ -20,6 +20,13 @@ namespace rtcstream {
 // never sends names with a colon.
 inline constexpr std::string_view kServerConnectTuple = "rtcstream:connect";
 
+// Tuple names starting with this are rtcstream's own records; clients may not send them.
+inline constexpr std::string_view kReservedPrefix = "rtcstream:";
+
+// Where a single tuple comes from: a client (SDK HTTP /trace) or rtcstream itself
+// (its own records, a stored trace, an import).
+enum class TupleSource { kClient, kTrusted };
+
 // The name of the tuple that opens the trace of an imported dump:
 // ["rtcstream:import", null, {"format": F, "file": NAME, "getstats": G}, null].
 // G says how the trace's getstats tuples were compressed (DeltaSemantics), so a
@@ -64,7 +71,8 @@ class TraceDecoder {
   // Decodes exactly one tuple (e.g. the `data` of an HTTP /trace request, or one
   // line of a stored trace). A tuple on one line reaches OnRawTuple as it came
   // (trimmed); one spread over several lines is minified.
-  Status DecodeTupleJson(std::string_view json, TraceHandler* handler);
+  Status DecodeTupleJson(std::string_view json, TraceHandler* handler,
+                         TupleSource source = TupleSource::kTrusted);
 
   // Number of peer connections with getStats state.
   size_t PeerConnectionCount() const;

@@ -180,6 +180,24 @@ TEST(TraceDecoderTest, EventsReachTheHandler) {
   EXPECT_EQ(h.names.size(), 7u);
 }
 
+TEST(TraceDecoderTest, ClientsCannotSendRtcstreamRecords) {
+  TraceDecoder decoder;
+  RecordingHandler h;
+  FrameDecodeResult result;
+  Status s = decoder.DecodeFrameJson(
+      R"([["rtcstream:connect",null,{"skewMs":99999999},10],["keys",null,{"a":["b"]},11]])", &h,
+      &result);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("reserved"), std::string::npos) << s.ToString();
+  EXPECT_EQ(h.skew_ms, 0);
+  EXPECT_EQ(result.tuples_accepted, 1u);  // the honest tuple still counts
+  EXPECT_FALSE(decoder
+                   .DecodeTupleJson(R"(["rtcstream:import",null,{"getstats":"x"},1])", &h,
+                                    TupleSource::kClient)
+                   .ok());
+  EXPECT_EQ(h.raw.size(), 1u);  // only the keys tuple reached the trace
+}
+
 TEST(TraceDecoderTest, ServerConnectTupleCarriesTheClockSkew) {
   TraceDecoder decoder;
   RecordingHandler h;
