@@ -24,6 +24,7 @@
 #include "store/history_store.h"
 #include "streams/object_key.h"
 #include "streams/room_json.h"
+#include "streams/room_url.h"
 #include "streams/stream_encoding.h"
 #include "streams/window.h"
 #include "wire/frame.h"
@@ -59,22 +60,6 @@ std::string Fingerprint(std::string_view secret) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// Percent-encodes a path segment (room ids are free text).
-std::string EncodePathSegment(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
 }
 
 bool ValidSessionId(std::string_view id) {
@@ -550,7 +535,7 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
   for (const ProjectConfig& p : config.projects) {
     if (p.id == room.project) project = &p;
   }
-  const std::string url = public_url + "/rooms/" + EncodePathSegment(room.room_id);
+  const std::string url = RoomUrl(public_url, room.room_id);
   const std::string json = RoomToJson(record, url);
   // A room belongs to the window its end falls in, unless that window is already
   // sealed: then it goes into the next one, so a sealed window never changes.
