@@ -36,7 +36,7 @@ struct StreamConfig {
 
 // One tenant: its API keys and settings.
 struct ProjectConfig {
-  std::string id;  // [A-Za-z0-9_-]{1,64}
+  std::string id;                     // [A-Za-z0-9_-]{1,64}
   std::vector<std::string> api_keys;  // the SDK's rtcApiKey: not secret (it is in web pages)
   // Bearer tokens of the HTTP API (rooms): secret; inline, env:NAME or file:PATH.
   std::vector<SecretSetting> access_tokens;
