@@ -193,29 +193,40 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   if (snapshot.timestamp_ms > 0) pc.last_snapshot_ms = snapshot.timestamp_ms;
 }
 
-void PeerAnalyzer::OnOutbound(const Sample& s, std::string_view id, const StatsReport& report) {
-  const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
-  if (!kind) return;
-  DirectionAccumulator& acc = Acc(*kind, Direction::kSend);
-  if (*kind == MediaKind::kAudio) {
+const StatsReport* PeerAnalyzer::OnRtp(const Sample& s, std::string_view id,
+                                       const StatsReport& report, MediaKind kind,
+                                       Direction direction, std::string_view bytes_field,
+                                       std::string_view frames_field) {
+  DirectionAccumulator& acc = Acc(kind, direction);
+  if (kind == MediaKind::kAudio) {
     if (std::optional<AudioCodec> codec = AudioCodecOf(s.snapshot, report)) {
       acc.SetAudioCodec(*codec);
     }
   }
   const StatsReport* previous = s.Previous(id);
-  if (previous == nullptr || !s.Advanced(*previous, report)) return;
+  if (previous == nullptr || !s.Advanced(*previous, report)) return nullptr;
 
   const double now = ReportTime(report, s.snapshot);
   const double dt = s.ActiveMs(*previous, report);
-  const std::optional<double> bytes = CounterDelta(*previous, report, "bytesSent");
+  const std::optional<double> bytes = CounterDelta(*previous, report, bytes_field);
   if (bytes && *bytes > 0 && dt <= kMaxGapMs) {
     acc.AddBytes(*bytes, now - dt, now);
-    if (*kind == MediaKind::kVideo) {
+    if (kind == MediaKind::kVideo) {
       acc.AddVideoStream(GetNumber(report, "frameWidth").value_or(0),
                          GetNumber(report, "frameHeight").value_or(0),
-                         FrameRate(*previous, report, "framesEncoded", dt), dt);
+                         FrameRate(*previous, report, frames_field, dt), dt);
     }
   }
+  return previous;
+}
+
+void PeerAnalyzer::OnOutbound(const Sample& s, std::string_view id, const StatsReport& report) {
+  const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
+  if (!kind) return;
+  const StatsReport* previous =
+      OnRtp(s, id, report, *kind, Direction::kSend, "bytesSent", "framesEncoded");
+  if (previous == nullptr) return;
+  DirectionAccumulator& acc = Acc(*kind, Direction::kSend);
   // Send loss compares the far end's loss count with what we sent, so only
   // streams the far end reported on in both samples count: the remote
   // report's first sample is its loss baseline.
@@ -230,26 +241,10 @@ void PeerAnalyzer::OnOutbound(const Sample& s, std::string_view id, const StatsR
 void PeerAnalyzer::OnInbound(const Sample& s, std::string_view id, const StatsReport& report) {
   const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
   if (!kind) return;
+  const StatsReport* previous =
+      OnRtp(s, id, report, *kind, Direction::kRecv, "bytesReceived", "framesDecoded");
+  if (previous == nullptr) return;
   DirectionAccumulator& acc = Acc(*kind, Direction::kRecv);
-  if (*kind == MediaKind::kAudio) {
-    if (std::optional<AudioCodec> codec = AudioCodecOf(s.snapshot, report)) {
-      acc.SetAudioCodec(*codec);
-    }
-  }
-  const StatsReport* previous = s.Previous(id);
-  if (previous == nullptr || !s.Advanced(*previous, report)) return;
-
-  const double now = ReportTime(report, s.snapshot);
-  const double dt = s.ActiveMs(*previous, report);
-  const std::optional<double> bytes = CounterDelta(*previous, report, "bytesReceived");
-  if (bytes && *bytes > 0 && dt <= kMaxGapMs) {
-    acc.AddBytes(*bytes, now - dt, now);
-    if (*kind == MediaKind::kVideo) {
-      acc.AddVideoStream(GetNumber(report, "frameWidth").value_or(0),
-                         GetNumber(report, "frameHeight").value_or(0),
-                         FrameRate(*previous, report, "framesDecoded", dt), dt);
-    }
-  }
   const double received = CounterDelta(*previous, report, "packetsReceived").value_or(0);
   const double lost = CounterDelta(*previous, report, "packetsLost").value_or(0);
   acc.AddExpectedPackets(received + lost);

@@ -69,6 +69,12 @@ class PeerAnalyzer {
     return acc_[static_cast<int>(kind)][static_cast<int>(direction)];
   }
 
+  // The part outbound and inbound RTP reports share: the audio codec, then the
+  // bytes, video size and frame rate since the previous sample. Returns that
+  // previous sample when the report advanced, else nullptr.
+  const StatsReport* OnRtp(const Sample& s, std::string_view id, const StatsReport& report,
+                           MediaKind kind, Direction direction, std::string_view bytes_field,
+                           std::string_view frames_field);
   void OnOutbound(const Sample& s, std::string_view id, const StatsReport& report);
   void OnInbound(const Sample& s, std::string_view id, const StatsReport& report);
   void OnRemoteInbound(const Sample& s, std::string_view id, const StatsReport& report);
