@@ -23,6 +23,8 @@ namespace rtcstream {
 namespace {
 // How often accepted tuples are committed to the history: the most a crash can lose.
 constexpr int kJournalIntervalMs = 50;
+// The watchRTC SDK reconnects a dropped socket after a random 1-4 s backoff.
+constexpr int64_t kSdkMaxReconnectBackoffMs = 4000;
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args) {
@@ -77,6 +79,14 @@ int RunServe(const std::vector<std::string>& args) {
                                   {"data_dir", config.data_dir},
                                   {"projects", std::to_string(config.projects.size())},
                                   {"version", RTCSTREAM_VERSION}});
+  // The SDK retries a dropped socket after a 1-4 s backoff; a shorter grace closes the
+  // room before its peers are back, and they continue in a new room session.
+  if (config.room_close_grace_ms < kSdkMaxReconnectBackoffMs + 1000) {
+    LogWarn(
+        "room_close_grace is shorter than the SDK's reconnect backoff; a peer that "
+        "reconnects after a drop or a restart may start a new room session",
+        {{"room_close_grace_ms", std::to_string(config.room_close_grace_ms)}});
+  }
   if (generated_key) {
     // Shown once on the console so the app developer can paste it into the SDK config;
     // it is stored in the data directory and never written to the log.

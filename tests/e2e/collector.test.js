@@ -26,6 +26,9 @@ const {
 
 const OUT_DIR = path.join(__dirname, 'out');
 const SERVE_ARGS = ['--collection-interval', '2s', '--room-close-grace', '3s', '--stream-interval', '1m'];
+// Across a server restart the SDKs come back after their 1-4 s backoff, so the grace must be
+// longer than that (the default is 60 s).
+const RECONNECT_ARGS = ['--collection-interval', '2s', '--room-close-grace', '8s', '--stream-interval', '1m'];
 const FAKE_AUDIO_LABEL = 'Fake Default Audio Input';
 const LOG_TAIL_LINES = 150;
 const log = (m) => console.log(`${new Date().toISOString()} ${m}`);
@@ -246,7 +249,7 @@ test('3-peer full mesh: one room with 3 users', async () => {
 for (const signal of ['SIGTERM', 'SIGKILL']) {
 test(`server ${signal} mid-call: the SDKs reconnect and the call stays one room`, async () => {
   const name = `reconnect-${signal.toLowerCase()}`;
-  await withRtcstream(name, { args: SERVE_ARGS }, async (srv, artifacts) => {
+  await withRtcstream(name, { args: RECONNECT_ARGS }, async (srv, artifacts) => {
     const roomId = randomId('room-reconnect-');
     const testStart = new Date();
     let restartedAt = null;
