@@ -130,11 +130,21 @@ struct Collector::Impl {
 
   Metrics metrics;
   std::atomic<bool> last_persist_ok{true};
+  // One journal pass at a time: two concurrent passes could commit a peer's lines
+  // out of order. Lock order: persist_mu, then mu, then a session's mu.
+  std::mutex persist_mu;
+  // When the last journal pass that committed everything then pending started
+  // (steady clock, ns): every tuple accepted before it is durable.
+  std::atomic<int64_t> last_clean_pass_ns{0};
+  // Peers of closed rooms whose trace chunks await compaction (guarded by mu).
+  std::vector<int64_t> peers_to_compact;
 
   std::atomic<uint64_t> frames_accepted{0};
   std::atomic<uint64_t> frames_rejected{0};
   std::atomic<uint64_t> tuples_rejected{0};
 
+  Status PersistTracesLocked();
+  void CompactClosedTraces();
   const ProjectConfig* ProjectForKey(std::string_view key) const;
   void JoinRoomLocked(const std::shared_ptr<Session>& session);
   void MaybeJoin(const std::shared_ptr<Session>& session);
@@ -655,12 +665,28 @@ void Collector::Deliver(EpochMs now) {
   }
 }
 
+namespace {
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 Status Collector::PersistTraces() {
+  std::lock_guard<std::mutex> persist_lock(impl_->persist_mu);
+  return impl_->PersistTracesLocked();
+}
+
+Status Collector::Impl::PersistTracesLocked() {
+  const int64_t pass_start_ns = SteadyNowNs();
   std::vector<std::shared_ptr<Session>> all;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    all.reserve(impl_->sessions.size());
-    for (auto& [key, session] : impl_->sessions) all.push_back(session);
+    std::lock_guard<std::mutex> lock(mu);
+    all.reserve(sessions.size());
+    for (auto& [key, session] : sessions) all.push_back(session);
   }
   std::vector<HistoryStore::TraceAppend> batch;
   std::vector<Session*> owners;
@@ -671,19 +697,21 @@ Status Collector::PersistTraces() {
     owners.push_back(session.get());
   }
   if (batch.empty()) {
-    impl_->last_persist_ok = true;
+    last_persist_ok = true;
+    last_clean_pass_ns = pass_start_ns;
     return Status::OK();
   }
   size_t bytes = 0;
   for (const auto& b : batch) bytes += b.lines.size();
   const auto start = std::chrono::steady_clock::now();
-  Status s = impl_->store->AppendTraces(batch);
-  impl_->last_persist_ok = s.ok();
+  Status s = store->AppendTraces(batch);
+  last_persist_ok = s.ok();
   if (s.ok()) {
-    impl_->metrics.JournalCommitted(
+    last_clean_pass_ns = pass_start_ns;
+    metrics.JournalCommitted(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), bytes);
   } else {
-    impl_->metrics.JournalFailed();
+    metrics.JournalFailed();
     LogError("cannot persist traces; will retry", {{"error", s.ToString()}});
     // Put the lines back ahead of anything newer, so that nothing is lost or reordered.
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -695,7 +723,12 @@ Status Collector::PersistTraces() {
 }
 
 void Collector::Tick(EpochMs now) {
-  PersistTraces();
+  impl_->CompactClosedTraces();
+
+  // Holding persist_mu keeps the journal from taking a closing room's lines
+  // between this pass and the check in CloseRoomLocked that all of them are stored.
+  std::lock_guard<std::mutex> persist_lock(impl_->persist_mu);
+  impl_->PersistTracesLocked();
 
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (auto it = impl_->rooms.begin(); it != impl_->rooms.end();) {
@@ -719,6 +752,7 @@ void Collector::Tick(EpochMs now) {
     }
     for (const auto& session : room.sessions) {
       impl_->sessions.erase(session->project->id + "\n" + session->peer.session_id());
+      if (session->peer_key != 0) impl_->peers_to_compact.push_back(session->peer_key);
     }
     it = impl_->rooms.erase(it);
   }
@@ -739,7 +773,34 @@ void Collector::Tick(EpochMs now) {
   impl_->SealWindowsLocked(now);
 }
 
-void Collector::Flush() { PersistTraces(); }
+// A closed room's trace is final: rewriting each peer's many small chunks (one per
+// journal pass) as one compresses several times better and reads back faster.
+// Best effort: a failure leaves the chunks as they are, which is still correct.
+void Collector::Impl::CompactClosedTraces() {
+  std::vector<int64_t> peers;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    peers.swap(peers_to_compact);
+  }
+  for (int64_t peer_key : peers) {
+    HistoryStore::CompactionResult result;
+    Status s = store->CompactTrace(peer_key, &result);
+    if (!s.ok()) {
+      metrics.TraceCompactionFailed();
+      LogWarn("cannot compact a closed peer's trace; left as it is",
+              {{"peer_key", std::to_string(peer_key)}, {"error", s.ToString()}});
+      continue;
+    }
+    if (result.chunks_before > 1) {
+      metrics.TraceCompacted(result.stored_bytes_before, result.stored_bytes_after);
+    }
+  }
+}
+
+void Collector::Flush() {
+  PersistTraces();
+  impl_->CompactClosedTraces();
+}
 
 Status Collector::RoomJson(std::string_view access_token, std::string_view room_id,
                            std::string* json) {
@@ -769,6 +830,8 @@ std::string Collector::RenderMetrics() {
   const CollectorStats stats = Stats();
   impl_->metrics.SetOpenRooms(stats.open_rooms);
   impl_->metrics.SetLiveSessions(stats.live_sessions);
+  const int64_t clean_pass_ns = impl_->last_clean_pass_ns.load();
+  impl_->metrics.SetJournalLag(clean_pass_ns == 0 ? 0.0 : (SteadyNowNs() - clean_pass_ns) / 1e9);
   return impl_->metrics.Render();
 }
 

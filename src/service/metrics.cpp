@@ -47,6 +47,20 @@ struct Metrics::Impl {
                                     .Name("rtcstream_limit_hits_total")
                                     .Help("Input refused by a protective limit, by limit")
                                     .Register(registry);
+  Family<Gauge>& journal_lag = BuildGauge()
+                                   .Name("rtcstream_journal_lag_seconds")
+                                   .Help(
+                                       "Age of the oldest accepted tuple that may not be "
+                                       "committed yet")
+                                   .Register(registry);
+  Family<Counter>& compactions = BuildCounter()
+                                     .Name("rtcstream_trace_compactions_total")
+                                     .Help("Closed peers' traces rewritten as one chunk, by result")
+                                     .Register(registry);
+  Family<Counter>& compaction_bytes = BuildCounter()
+                                          .Name("rtcstream_trace_compaction_bytes_total")
+                                          .Help("Stored trace bytes before and after compaction")
+                                          .Register(registry);
   Family<Histogram>& journal_seconds = BuildHistogram()
                                            .Name("rtcstream_journal_commit_seconds")
                                            .Help("Duration of one journal group commit")
@@ -132,6 +146,18 @@ void Metrics::JournalCommitted(double seconds, size_t bytes) {
 }
 
 void Metrics::JournalFailed() { impl_->journal_failures.Add({}).Increment(); }
+
+void Metrics::SetJournalLag(double seconds) { impl_->journal_lag.Add({}).Set(seconds); }
+
+void Metrics::TraceCompacted(size_t bytes_before, size_t bytes_after) {
+  impl_->compactions.Add({{"result", "ok"}}).Increment();
+  impl_->compaction_bytes.Add({{"stage", "before"}}).Increment(static_cast<double>(bytes_before));
+  impl_->compaction_bytes.Add({{"stage", "after"}}).Increment(static_cast<double>(bytes_after));
+}
+
+void Metrics::TraceCompactionFailed() {
+  impl_->compactions.Add({{"result", "failed"}}).Increment();
+}
 
 void Metrics::WindowDelivered(std::string_view project, double seconds, size_t bytes) {
   const prometheus::Labels labels{{"project", std::string(project)}};

@@ -38,6 +38,14 @@ class Metrics {
   // One group commit of the journal.
   void JournalCommitted(double seconds, size_t bytes);
   void JournalFailed();
+  // Seconds since the start of the last journal pass that committed everything then
+  // accepted: the most a crash could lose right now (about the journal interval when
+  // healthy; it grows while commits fail or stall).
+  void SetJournalLag(double seconds);
+
+  // A closed peer's trace chunks were rewritten as one, in stored (compressed) bytes.
+  void TraceCompacted(size_t bytes_before, size_t bytes_after);
+  void TraceCompactionFailed();
 
   // Data stream delivery.
   void WindowDelivered(std::string_view project, double seconds, size_t bytes);

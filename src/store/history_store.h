@@ -92,6 +92,19 @@ class HistoryStore {
   // Reads a peer's whole trace back, decompressed, in append order.
   virtual Status ReadTrace(int64_t peer_key, std::string* lines) = 0;
 
+  // What CompactTrace did, in stored (compressed) bytes.
+  struct CompactionResult {
+    int64_t chunks_before = 0;
+    int64_t stored_bytes_before = 0;
+    int64_t stored_bytes_after = 0;
+  };
+
+  // Rewrites a peer's trace as one chunk (for a peer that gets no more appends: its
+  // room is closed). Atomic: a crash at any point leaves either the old chunks or
+  // the new one, and ReadTrace returns the same lines either way. A trace of at
+  // most one chunk is left as it is.
+  virtual Status CompactTrace(int64_t peer_key, CompactionResult* result) = 0;
+
   // Closes a room session: stores its finished data stream struct (JSON) and the
   // window it is delivered in. Closing an already closed room is an error.
   virtual Status CloseRoom(int64_t room_key, EpochMs end_ms, std::string_view room_json,

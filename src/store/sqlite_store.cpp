@@ -31,6 +31,12 @@ constexpr char kInsertChunk[] =
     "(?1, (SELECT COALESCE(MAX(seq) + 1, 0) FROM trace_chunks WHERE peer_key = ?1), ?2, ?3)";
 constexpr char kSelectChunks[] =
     "SELECT seq, raw_bytes, data FROM trace_chunks WHERE peer_key = ?1 ORDER BY seq";
+constexpr char kChunkStats[] =
+    "SELECT COUNT(*), COALESCE(MAX(seq), -1), COALESCE(SUM(LENGTH(data)), 0) FROM trace_chunks "
+    "WHERE peer_key = ?1";
+constexpr char kDeleteChunks[] = "DELETE FROM trace_chunks WHERE peer_key = ?1";
+constexpr char kInsertFirstChunk[] =
+    "INSERT INTO trace_chunks (peer_key, seq, raw_bytes, data) VALUES (?1, 0, ?2, ?3)";
 constexpr char kCloseRoom[] =
     "UPDATE rooms SET end_ms = ?2, room_json = ?3, window_start = ?4 "
     "WHERE room_key = ?1 AND end_ms IS NULL";
@@ -334,6 +340,70 @@ Status SqliteStore::ReadTrace(int64_t peer_key, std::string* lines) {
   EndRead();
   if (!s.ok()) lines->clear();
   return s;
+}
+
+Status SqliteStore::ChunkStats(int64_t peer_key, int64_t* count, int64_t* max_seq,
+                               int64_t* stored_bytes) {
+  ScopedStatement stmt = Prepare(kChunkStats);
+  stmt.BindInt64(1, peer_key);
+  if (stmt.Step() != SQLITE_ROW)
+    return Error("count trace chunks of peer " + std::to_string(peer_key));
+  *count = stmt.ColumnInt64(0);
+  *max_seq = stmt.ColumnInt64(1);
+  *stored_bytes = stmt.ColumnInt64(2);
+  return Status::OK();
+}
+
+Status SqliteStore::CompactTrace(int64_t peer_key, CompactionResult* result) {
+  *result = CompactionResult();
+  const std::string op = "compact trace of peer " + std::to_string(peer_key);
+  int64_t count = 0, max_seq = 0, stored = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Status s = ChunkStats(peer_key, &count, &max_seq, &stored);
+    if (!s.ok()) return s;
+  }
+  result->chunks_before = count;
+  result->stored_bytes_before = stored;
+  result->stored_bytes_after = stored;
+  if (count <= 1) return Status::OK();
+
+  // Read and compress outside the write transaction: it is the slow part, and the
+  // journal must not wait for it.
+  std::string lines;
+  Status s = ReadTrace(peer_key, &lines);
+  std::string compressed;
+  if (s.ok()) s = CompressTraceChunk(lines, &compressed);
+  if (!s.ok()) return s;
+
+  std::lock_guard<std::mutex> lock(mu_);
+  s = Exec("BEGIN IMMEDIATE", op);
+  if (!s.ok()) return s;
+  // The swap is only right if nothing was appended since the read.
+  int64_t count_now = 0, max_seq_now = 0, stored_now = 0;
+  s = ChunkStats(peer_key, &count_now, &max_seq_now, &stored_now);
+  if (s.ok() && (count_now != count || max_seq_now != max_seq)) {
+    s = Status::Unavailable(op + ": the trace changed while being compacted");
+  }
+  if (s.ok()) {
+    ScopedStatement del = Prepare(kDeleteChunks);
+    del.BindInt64(1, peer_key);
+    if (del.Step() != SQLITE_DONE) s = Error(op);
+  }
+  if (s.ok()) {
+    ScopedStatement insert = Prepare(kInsertFirstChunk);
+    insert.BindInt64(1, peer_key);
+    insert.BindInt64(2, static_cast<int64_t>(lines.size()));
+    insert.BindBlob(3, compressed);
+    if (insert.Step() != SQLITE_DONE) s = Error(op);
+  }
+  if (s.ok()) s = Exec("COMMIT", op);
+  if (!s.ok()) {
+    Exec("ROLLBACK", op);
+    return s;
+  }
+  result->stored_bytes_after = static_cast<int64_t>(compressed.size());
+  return Status::OK();
 }
 
 Status SqliteStore::CloseRoom(int64_t room_key, EpochMs end_ms, std::string_view room_json,

@@ -46,6 +46,7 @@ class SqliteStore final : public HistoryStore {
   Status AppendTraces(const std::vector<TraceAppend>& batch) override;
   // Fails with NotFound for an unknown peer and Corruption for a damaged chunk.
   Status ReadTrace(int64_t peer_key, std::string* lines) override;
+  Status CompactTrace(int64_t peer_key, CompactionResult* result) override;
   // Fails with NotFound for an unknown room and InvalidArgument for a closed one.
   Status CloseRoom(int64_t room_key, EpochMs end_ms, std::string_view room_json,
                    EpochMs window_start) override;
@@ -83,6 +84,9 @@ class SqliteStore final : public HistoryStore {
                         std::vector<StreamWindow>* windows);
   Status CollectJsons(ScopedStatement* stmt, std::string_view op,
                       std::vector<std::string>* room_jsons) const;
+  // A peer's number of trace chunks, highest seq (-1 if none) and stored bytes; the
+  // caller holds mu_.
+  Status ChunkStats(int64_t peer_key, int64_t* count, int64_t* max_seq, int64_t* stored_bytes);
   // Runs a statement without results, such as BEGIN.
   Status Exec(const char* sql, std::string_view op);
   // Ends a read transaction started with BEGIN, whatever happened inside it.

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <cstring>
@@ -367,6 +368,43 @@ TEST_F(ReplayTest, RestartMidCallLosesNothing) {
   ASSERT_EQ(uninterrupted.size(), 1u);
   EXPECT_NE(restarted[0].find("\"start_time\":\"2"), std::string::npos);
   EXPECT_EQ(WithoutTimes(restarted[0]), WithoutTimes(uninterrupted[0]));
+}
+
+// Counts the stored trace chunks of every peer of the history in `dir`.
+std::vector<int64_t> ChunksPerPeer(const std::string& dir) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((dir + "/history.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT COUNT(c.seq) FROM peers p LEFT JOIN trace_chunks c "
+                     "ON c.peer_key = p.peer_key GROUP BY p.peer_key ORDER BY p.peer_key",
+                     -1, &stmt, nullptr);
+  std::vector<int64_t> counts;
+  while (sqlite3_step(stmt) == SQLITE_ROW) counts.push_back(sqlite3_column_int64(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return counts;
+}
+
+TEST_F(ReplayTest, ClosedRoomsTracesAreCompactedIntoOneChunk) {
+  const size_t lines = LineCount("two-peer-call.jsonl");
+  // Journal passes during the call store each peer's trace as many chunks.
+  for (size_t i = 0; i < 10; ++i) {
+    Replay("two-peer-call.jsonl", lines * i / 10, lines * (i + 1) / 10);
+    ASSERT_TRUE(collector_->PersistTraces().ok());
+  }
+  auto before = CloseAndRead("rec-room-2p");
+  ASSERT_EQ(before.size(), 1u);
+  std::vector<int64_t> chunks = ChunksPerPeer(dir_);
+  ASSERT_EQ(chunks.size(), 2u);
+  for (int64_t n : chunks) EXPECT_GT(n, 5);
+
+  collector_->Tick(NowMs() + 6000);  // the next tick compacts the closed room's traces
+  for (int64_t n : ChunksPerPeer(dir_)) EXPECT_EQ(n, 1);
+  const std::string metrics = collector_->RenderMetrics();
+  EXPECT_NE(metrics.find("rtcstream_trace_compactions_total{result=\"ok\"} 2"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("rtcstream_journal_lag_seconds"), std::string::npos);
 }
 
 TEST_F(ReplayTest, RoomsAreVisibleOnlyWithTheirProjectsToken) {
