@@ -1,10 +1,11 @@
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/time_util.h"
+#include "sinks/file_sink.h"
 #include "store/history_store.h"
 #include "streams/room_json.h"
 
@@ -42,21 +43,16 @@ int RunExport(const std::vector<std::string>& args) {
     std::fwrite(body.data(), 1, body.size(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;
   }
-  // Write next to the target and rename, so a reader never sees half a file.
-  const std::string tmp = out + ".tmp";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    file.write(body.data(), static_cast<std::streamsize>(body.size()));
-    if (!file) {
-      std::fprintf(stderr, "rtcstream export: cannot write %s\n", tmp.c_str());
-      return 1;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, out, ec);
-  if (ec) {
+  // The file sink writes a hidden temporary file next to the target, fsyncs it and
+  // renames it: a reader (or a crash) never sees half a file.
+  const std::filesystem::path target = std::filesystem::absolute(out);
+  std::unique_ptr<FileSink> sink;
+  s = FileSink::Create(target.parent_path().string(), &sink);
+  PutResult put;
+  if (s.ok()) s = sink->Put(target.filename().string(), body, "application/json", &put);
+  if (!s.ok()) {
     std::fprintf(stderr, "rtcstream export: cannot write %s: %s\n", out.c_str(),
-                 ec.message().c_str());
+                 s.ToString().c_str());
     return 1;
   }
   std::fprintf(stderr, "rtcstream export: %zu rooms written to %s\n", rooms.size(), out.c_str());
