@@ -230,6 +230,7 @@ test('SIGHUP reloads the certificate; open sockets continue; bad files keep the 
   try {
     await withServer({ args: ['--config', config] }, async (srv) => {
       assert.deepEqual(await peerCertificate(srv.port, ca), { serial: '0A01', subject: 'rtcstream-first' });
+      assert.equal(await metric(srv.port, ca, 'rtcstream_tls_certificate_expiry_seconds'), certs.first.notAfterUnix);
 
       // An SDK socket opened before the reload.
       const before = await openSdkSocket(srv.port, ca, srv.apiKey);
@@ -243,6 +244,7 @@ test('SIGHUP reloads the certificate; open sockets continue; bad files keep the 
       assert.match(srv.log(), /reloaded TLS certificate.*"subject":"CN=rtcstream-second"/);
       assert.deepEqual(await peerCertificate(srv.port, ca), { serial: '0B02', subject: 'rtcstream-second' });
       assert.equal(await metric(srv.port, ca, 'rtcstream_tls_reloads_total{result="ok"}'), 1);
+      assert.equal(await metric(srv.port, ca, 'rtcstream_tls_certificate_expiry_seconds'), second.notAfterUnix);
 
       // The socket from before the reload still works: pings, and frames are accepted.
       await pingPong(before);
@@ -263,6 +265,7 @@ test('SIGHUP reloads the certificate; open sockets continue; bad files keep the 
       await waitFor(async () => /TLS reload failed.*does not belong to the certificate/.test(srv.log()), { what: 'the mismatch log line' });
       assert.deepEqual(await peerCertificate(srv.port, ca), { serial: '0B02', subject: 'rtcstream-second' });
       assert.equal(await metric(srv.port, ca, 'rtcstream_tls_reloads_total{result="error"}'), 2);
+      assert.equal(await metric(srv.port, ca, 'rtcstream_tls_certificate_expiry_seconds'), second.notAfterUnix);
 
       // Fixed: the third certificate with its own key.
       replaceFile(certs.keyFile, third.keyFile);

@@ -28,7 +28,7 @@ function makeCa(dir, { cn = 'rtcstream test CA' } = {}) {
 /**
  * A server certificate signed by `ca`, valid for IP 127.0.0.1 and DNS localhost, written to
  * <dir>/<name>.pem and <dir>/<name>.key. Resolves {certFile, keyFile, serial (upper-case hex),
- * subject, spki (base64 SHA-256 of the public key, for Chromium's
+ * subject, notAfterUnix (seconds), spki (base64 SHA-256 of the public key, for Chromium's
  * --ignore-certificate-errors-spki-list), keyPem}.
  */
 function makeServerCert(dir, ca, { name, cn, serial }) {
@@ -55,6 +55,7 @@ function makeServerCert(dir, ca, { name, cn, serial }) {
     keyFile,
     serial: x509.serialNumber.toUpperCase(),
     subject: x509.subject,
+    notAfterUnix: Date.parse(x509.validTo) / 1000,
     spki: crypto.createHash('sha256').update(spkiDer).digest('base64'),
     keyPem: fs.readFileSync(keyFile, 'utf8'),
   };
