@@ -147,7 +147,7 @@ TEST_F(TlsContextTest, RefusesTheKeyOfAnotherCertificate) {
   EXPECT_EQ(context_, nullptr);
 }
 
-TEST_F(TlsContextTest, RefusesAMissingFile) {
+TEST_F(TlsContextTest, RefusesAMissingOrUnreadableFile) {
   const TestCertificate c = MakeCertificate("rtc.example.test", 1, 30);
   TlsConfig tls{dir_ + "/missing.pem", Write("key.pem", c.key_pem), "1.2"};
   Status s = Load(tls, c.key_pem);
@@ -155,6 +155,12 @@ TEST_F(TlsContextTest, RefusesAMissingFile) {
   EXPECT_NE(s.message().find("tls.cert_file " + dir_ + "/missing.pem"), std::string::npos)
       << s.ToString();
   EXPECT_NE(s.message().find("No such file"), std::string::npos) << s.ToString();
+
+  // Unreadable: a directory opens, but reading it fails.
+  tls.cert_file = dir_;
+  s = Load(tls, c.key_pem);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("cannot read: Is a directory"), std::string::npos) << s.ToString();
 
   tls = {Write("cert.pem", c.cert_pem), dir_ + "/missing-key.pem", "1.2"};
   s = Load(tls);
