@@ -170,8 +170,8 @@ Status LoadTlsContext(const TlsConfig& tls, std::shared_ptr<ssl::context>* conte
 
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
-  // Compression invites CRIME-style attacks; renegotiation started by a client is a
-  // cheap way to make the server do expensive handshakes.
+  // Compression invites CRIME-style attacks; renegotiation lets a client make the
+  // server repeat expensive handshakes on one connection.
   SSL_CTX_set_options(
       native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   const int min_version = tls.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
