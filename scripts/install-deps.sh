@@ -13,9 +13,10 @@ APT_PACKAGES=(
 )
 # Browser tests need Chromium and Node.js; the S3 sink tests need Node.js (for the
 # local S3 API in tests/s3) and the AWS CLI (to read objects back); the fuzz targets
-# need clang and its libFuzzer and sanitizer runtimes (libclang-rt-14-dev).
+# need clang and its libFuzzer and sanitizer runtimes (libclang-rt-14-dev); the TLS tests
+# make their certificates with the openssl command line.
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev)
+  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev openssl)
 fi
 
 missing=()

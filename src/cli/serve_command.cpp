@@ -25,28 +25,60 @@ namespace {
 constexpr int kJournalIntervalMs = 50;
 // The watchRTC SDK reconnects a dropped socket after a random 1-4 s backoff.
 constexpr int64_t kSdkMaxReconnectBackoffMs = 4000;
+
+// Logs the public facts of a certificate, and warns when it has expired: browsers
+// refuse it, so SDKs cannot connect.
+void LogCertificate(std::string_view message, const CertificateSummary& cert) {
+  LogInfo(message, {{"subject", cert.subject},
+                    {"issuer", cert.issuer},
+                    {"serial", cert.serial},
+                    {"not_after", cert.not_after}});
+  if (cert.not_after_unix * 1000 < NowMs()) {
+    LogWarn("the TLS certificate has expired; browsers will refuse to connect",
+            {{"subject", cert.subject}, {"not_after", cert.not_after}});
+  }
+}
+
+// SIGHUP: new connections get the certificate and key now in the files; a file
+// that cannot be used leaves the current certificate in place.
+void ReloadCertificate(Server* server) {
+  if (!server->tls()) {
+    LogInfo("SIGHUP ignored: TLS is not configured");
+    return;
+  }
+  CertificateSummary cert;
+  Status s = server->ReloadTls(&cert);
+  if (!s.ok()) {
+    LogError("TLS reload failed; still serving the previous certificate",
+             {{"reason", s.ToString()}, {"serial", server->certificate().serial}});
+    return;
+  }
+  LogCertificate("reloaded TLS certificate", cert);
+}
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args) {
   ServiceConfig config;
   bool generated_key = false;
   std::map<std::string, std::string> flags;
-  Status s =
-      ParseFlags(args,
-                 {"config", "listen", "data-dir", "api-key", "access-token", "collection-interval",
-                  "stream-interval", "room-close-grace", "public-url", "log-level"},
-                 &flags);
+  Status s = ParseFlags(
+      args,
+      {"config", "listen", "data-dir", "api-key", "access-token", "collection-interval",
+       "stream-interval", "room-close-grace", "public-url", "log-level", "tls-cert", "tls-key"},
+      &flags);
   if (s.ok()) s = BuildServiceConfig(flags, &config, &generated_key);
   if (!s.ok()) {
     std::fprintf(stderr, "rtcstream serve: %s\n", s.ToString().c_str());
     return 2;
   }
 
-  // Block the stop signals in every thread; the main thread waits for them below.
+  // Block the stop signals and SIGHUP (reload the TLS certificate) in every thread;
+  // the main thread waits for them below.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::unique_ptr<Collector> collector;
@@ -68,13 +100,16 @@ int RunServe(const std::vector<std::string>& args) {
   options.max_frame_burst = config.limits.max_frame_burst;
   options.handshake_timeout_ms = config.limits.handshake_timeout_ms;
   options.idle_timeout_ms = config.limits.idle_timeout_ms;
+  options.tls = config.tls;
   Server server(collector.get(), options);
   s = server.Start();
   if (!s.ok()) {
     LogError("cannot start", {{"error", s.ToString()}});
     return 1;
   }
-  const std::string url = "ws://" + config.listen_host + ":" + std::to_string(server.port());
+  if (server.tls()) LogCertificate("serving TLS certificate", server.certificate());
+  const std::string url = std::string(server.tls() ? "wss://" : "ws://") + config.listen_host +
+                          ":" + std::to_string(server.port());
   LogInfo("rtcstream listening", {{"proxy_url", url},
                                   {"data_dir", config.data_dir},
                                   {"projects", std::to_string(config.projects.size())},
@@ -136,7 +171,9 @@ int RunServe(const std::vector<std::string>& args) {
   });
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    ReloadCertificate(&server);
+  }
   LogInfo("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server.Stop();
   {

@@ -60,6 +60,8 @@ Status BuildServiceConfig(std::map<std::string, std::string> flags, ServiceConfi
     if (!s.ok()) return s;
   }
   if (flags.count("data-dir")) config->data_dir = flags["data-dir"];
+  if (flags.count("tls-cert")) config->tls.cert_file = flags["tls-cert"];
+  if (flags.count("tls-key")) config->tls.key_file = flags["tls-key"];
   if (flags.count("public-url")) config->public_url = flags["public-url"];
   if (flags.count("room-close-grace")) {
     s = ParseDuration(flags["room-close-grace"], &config->room_close_grace_ms);

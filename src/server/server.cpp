@@ -1,15 +1,23 @@
 #include "server/server.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "common/log.h"
@@ -23,11 +31,47 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 namespace {
 
 constexpr const char* kSubprotocol = "2.0";
+
+// The two kinds of connection: the session code is the same for both.
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
+// A new connection's stream; `tls` is the context to handshake with (TLS only).
+template <class Stream>
+Stream OpenStream(tcp::socket&& socket, ssl::context* tls) {
+  if constexpr (kIsTls<Stream>) {
+    return Stream(std::move(socket), *tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
+// A short fixed label for a failed TLS handshake (the metric's "reason").
+std::string_view TlsFailureReason(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return "timeout";
+  if (ec == net::error::eof || ec == ssl::error::stream_truncated ||
+      ec == net::error::connection_reset) {
+    return "closed";
+  }
+  if (ec.category() == net::error::get_ssl_category()) {
+    const int reason =
+        ERR_GET_REASON(static_cast<unsigned long>(static_cast<unsigned>(ec.value())));
+    if (reason == SSL_R_HTTP_REQUEST || reason == SSL_R_HTTPS_PROXY_REQUEST ||
+        reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_UNKNOWN_PROTOCOL) {
+      return "not_tls";
+    }
+  }
+  return "protocol";
+}
 
 // Decodes %XX and '+' in a query string component.
 std::string UrlDecode(std::string_view s) {
@@ -84,11 +128,13 @@ std::string ErrorJson(std::string_view message) {
 }
 
 // One WebSocket connection from an SDK, after the upgrade was accepted.
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+template <class Stream>
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
-  WebSocketSession(tcp::socket&& socket, Collector* collector, const ServerOptions* options,
-                   std::unique_ptr<ConnectionLimiter::Slot> slot)
-      : ws_(std::move(socket)),
+  WebSocketSession(Stream&& stream, std::shared_ptr<ssl::context> tls, Collector* collector,
+                   const ServerOptions* options, std::unique_ptr<ConnectionLimiter::Slot> slot)
+      : ws_(std::move(stream)),
+        tls_(std::move(tls)),
         collector_(collector),
         options_(options),
         max_frame_bytes_(options->max_frame_bytes),
@@ -119,8 +165,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
       res.set(http::field::server, "rtcstream");
       res.set(http::field::sec_websocket_protocol, kSubprotocol);
     }));
-    ws_.async_accept(request,
-                     beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
+    ws_.async_accept(
+        request, beast::bind_front_handler(&WebSocketSession::OnAccept, this->shared_from_this()));
   }
 
  private:
@@ -132,8 +178,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     }
     ws_.text(true);
     // Exactly one reply: the SDK treats any later server frame as a new reply.
-    ws_.async_write(net::buffer(reply_),
-                    beast::bind_front_handler(&WebSocketSession::OnReply, shared_from_this()));
+    ws_.async_write(net::buffer(reply_), beast::bind_front_handler(&WebSocketSession::OnReply,
+                                                                   this->shared_from_this()));
   }
 
   void OnReply(beast::error_code ec, std::size_t) {
@@ -144,7 +190,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     if (!accepted_) {
       // The SDK closes after an error reply; close from our side too in case it does not.
       ws_.async_close(websocket::close_code::policy_error,
-                      [self = shared_from_this()](beast::error_code) { self->Closed(); });
+                      [self = this->shared_from_this()](beast::error_code) { self->Closed(); });
       return;
     }
     Read();
@@ -152,7 +198,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   void Read() {
     ws_.async_read(buffer_,
-                   beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
+                   beast::bind_front_handler(&WebSocketSession::OnRead, this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
@@ -177,7 +223,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
                {"limit_per_second", std::to_string(options_->max_frames_per_second)},
                {"burst", std::to_string(options_->max_frame_burst)}});
       ws_.async_close(websocket::close_code::policy_error,
-                      [self = shared_from_this()](beast::error_code) { self->Closed(); });
+                      [self = this->shared_from_this()](beast::error_code) { self->Closed(); });
       return;
     }
     if (!ws_.got_text()) {
@@ -198,7 +244,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     if (connection_) collector_->Disconnect(*connection_);
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
+  std::shared_ptr<ssl::context> tls_;  // the context the connection was opened with
   Collector* collector_;
   const ServerOptions* options_;
   size_t max_frame_bytes_;
@@ -212,11 +259,16 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 };
 
 // One HTTP connection: plain requests, or an upgrade handed to WebSocketSession.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// With TLS, the handshake comes first.
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket&& socket, Collector* collector, const ServerOptions* options,
-              std::unique_ptr<ConnectionLimiter::Slot> slot, std::string remote)
-      : stream_(std::move(socket)),
+  // `tls`: the context to handshake with (TLS only; null for a plain connection).
+  HttpSession(tcp::socket&& socket, std::shared_ptr<ssl::context> tls, Collector* collector,
+              const ServerOptions* options, std::unique_ptr<ConnectionLimiter::Slot> slot,
+              std::string remote)
+      : stream_(OpenStream<Stream>(std::move(socket), tls.get())),
+        tls_(std::move(tls)),
         collector_(collector),
         options_(options),
         slot_(std::move(slot)),
@@ -224,23 +276,70 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void Run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&HttpSession::Read, shared_from_this()));
+                  beast::bind_front_handler(&HttpSession::Start, this->shared_from_this()));
   }
 
  private:
+  void Start() {
+    // One deadline covers the TLS handshake and the first request (slowloris).
+    StartDeadline();
+    if constexpr (kIsTls<Stream>) {
+      stream_.async_handshake(
+          ssl::stream_base::server,
+          beast::bind_front_handler(&HttpSession::OnHandshake, this->shared_from_this()));
+    } else {
+      ReadRequest();
+    }
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      // Port scanners, plain-HTTP clients and clients that distrust the certificate
+      // end here; only this connection is affected.
+      const std::string_view reason = TlsFailureReason(ec);
+      collector_->metrics().TlsHandshakeFailed(reason);
+      Log(reason == "timeout" || reason == "closed" ? LogLevel::kDebug : LogLevel::kInfo,
+          "TLS handshake failed", {{"remote", remote_}, {"reason", ec.message()}});
+      return;
+    }
+    ReadRequest();
+  }
+
+  void StartDeadline() {
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::milliseconds(options_->handshake_timeout_ms));
+  }
+
+  // The next request on a kept-alive connection.
   void Read() {
+    // Covers slow clients (slowloris): the whole request must arrive in time.
+    StartDeadline();
+    ReadRequest();
+  }
+
+  void ReadRequest() {
     parser_.emplace();
     parser_->body_limit(options_->max_http_body_bytes);
     parser_->header_limit(16 * 1024);
-    // Covers slow clients (slowloris): the whole request must arrive in time.
-    stream_.expires_after(std::chrono::milliseconds(options_->handshake_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+                     beast::bind_front_handler(&HttpSession::OnRead, this->shared_from_this()));
+  }
+
+  // Ends the connection from our side once everything was written.
+  void Close() {
+    if constexpr (kIsTls<Stream>) {
+      // The TLS close_notify; the client may well close without answering.
+      StartDeadline();
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == net::error::eof) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      Close();
       return;
     }
     if (ec == http::error::body_limit) {
@@ -255,9 +354,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec) return;  // timeouts and resets: nothing to answer
     http::request<http::string_body> req = parser_->release();
     if (websocket::is_upgrade(req)) {
-      stream_.expires_never();
-      std::make_shared<WebSocketSession>(stream_.release_socket(), collector_, options_,
-                                         std::move(slot_))
+      beast::get_lowest_layer(stream_).expires_never();
+      std::make_shared<WebSocketSession<Stream>>(std::move(stream_), std::move(tls_), collector_,
+                                                 options_, std::move(slot_))
           ->Run(std::move(req), remote_);
       return;
     }
@@ -363,17 +462,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res.set(http::field::server, "rtcstream");
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
     http::async_write(stream_, *sp,
-                      [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
+                      [self = this->shared_from_this(), sp](beast::error_code ec, std::size_t) {
                         if (ec) return;
                         if (!sp->keep_alive()) {
-                          self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+                          self->Close();
                           return;
                         }
                         self->Read();
                       });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
+  std::shared_ptr<ssl::context> tls_;  // kept alive while the connection uses it
   Collector* collector_;
   const ServerOptions* options_;
   beast::flat_buffer buffer_;
@@ -428,9 +528,35 @@ struct Server::Impl {
       socket.close(ec);
       return;
     }
-    std::make_shared<HttpSession>(std::move(socket), collector, &options, std::move(slot),
-                                  std::move(remote))
-        ->Run();
+    if (options.tls.enabled()) {
+      std::make_shared<HttpSession<TlsStream>>(std::move(socket), CurrentTlsContext(), collector,
+                                               &options, std::move(slot), std::move(remote))
+          ->Run();
+    } else {
+      std::make_shared<HttpSession<PlainStream>>(std::move(socket), nullptr, collector, &options,
+                                                 std::move(slot), std::move(remote))
+          ->Run();
+    }
+  }
+
+  // The context new TLS connections handshake with.
+  std::shared_ptr<ssl::context> CurrentTlsContext() {
+    std::lock_guard<std::mutex> lock(tls_mu);
+    return tls_context;
+  }
+
+  // Loads the configured certificate and key; on success, new connections use them.
+  Status LoadTls(CertificateSummary* summary) {
+    std::shared_ptr<ssl::context> context;
+    CertificateSummary loaded;
+    Status s = LoadTlsContext(options.tls, &context, &loaded);
+    if (!s.ok()) return s;
+    collector->metrics().SetTlsCertificateExpiry(loaded.not_after_unix);
+    std::lock_guard<std::mutex> lock(tls_mu);
+    tls_context = std::move(context);
+    certificate = loaded;
+    if (summary != nullptr) *summary = std::move(loaded);
+    return Status::OK();
   }
 
   Collector* collector;
@@ -438,6 +564,10 @@ struct Server::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor;
   std::shared_ptr<ConnectionLimiter> limiter;
+  // Swapped whole on reload; open connections hold on to the one they started with.
+  std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls_context;
+  CertificateSummary certificate;
   std::chrono::steady_clock::time_point last_refusal_log;
   std::vector<std::thread> threads;
   uint16_t bound_port = 0;
@@ -449,6 +579,10 @@ Server::Server(Collector* collector, ServerOptions options)
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
+  if (impl_->options.tls.enabled()) {
+    Status s = impl_->LoadTls(nullptr);
+    if (!s.ok()) return s;
+  }
   beast::error_code ec;
   const auto address = net::ip::make_address(impl_->options.host, ec);
   if (ec) return Status::InvalidArgument("invalid listen host \"" + impl_->options.host + "\"");
@@ -470,6 +604,20 @@ Status Server::Start() {
 }
 
 uint16_t Server::port() const { return impl_->bound_port; }
+
+bool Server::tls() const { return impl_->options.tls.enabled(); }
+
+CertificateSummary Server::certificate() const {
+  std::lock_guard<std::mutex> lock(impl_->tls_mu);
+  return impl_->certificate;
+}
+
+Status Server::ReloadTls(CertificateSummary* summary) {
+  if (!tls()) return Status::InvalidArgument("TLS is not configured");
+  Status s = impl_->LoadTls(summary);
+  impl_->collector->metrics().TlsReloaded(s.ok());
+  return s;
+}
 
 void Server::Stop() {
   if (impl_->threads.empty()) return;

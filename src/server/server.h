@@ -8,6 +8,8 @@
 //   GET  /healthz                         liveness
 //   GET  /readyz                          readiness (the history accepts writes)
 //   GET  /metrics                         Prometheus metrics
+//
+// With TLS configured, the port speaks only TLS (wss:// and https://).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,8 @@
 #include <string>
 
 #include "common/status.h"
+#include "server/tls_context.h"
+#include "service/config.h"
 
 namespace rtcstream {
 
@@ -30,8 +34,9 @@ struct ServerOptions {
   size_t max_connections_per_address = 256;
   size_t max_frames_per_second = 20;
   size_t max_frame_burst = 200;
-  int64_t handshake_timeout_ms = 15000;
+  int64_t handshake_timeout_ms = 15000;  // accept to a complete request, TLS included
   int64_t idle_timeout_ms = 120000;
+  TlsConfig tls;  // off unless a certificate is configured
 };
 
 class Server {
@@ -42,11 +47,22 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and starts the worker threads.
+  // Loads the TLS certificate (when configured), binds, listens and starts the
+  // worker threads.
   Status Start();
 
   // The port actually bound (useful with port 0).
   uint16_t port() const;
+
+  // True when the port speaks TLS.
+  bool tls() const;
+
+  // The certificate new TLS connections are served (after Start or ReloadTls).
+  CertificateSummary certificate() const;
+
+  // Reads the certificate and key files again. On success new connections use the
+  // new certificate while open ones keep theirs; on error nothing changes. Thread-safe.
+  Status ReloadTls(CertificateSummary* summary);
 
   // Stops accepting, closes every connection and joins the worker threads.
   void Stop();

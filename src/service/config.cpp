@@ -171,6 +171,16 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
       }
     }
   }
+  if (const toml::node* n = root.get("tls")) {
+    const toml::table* tls = n->as_table();
+    if (tls == nullptr) return Status::InvalidArgument("tls must be a table ([tls])");
+    for (auto [name, out] : std::initializer_list<std::pair<const char*, std::string*>>{
+             {"cert_file", &config->tls.cert_file},
+             {"key_file", &config->tls.key_file},
+             {"min_version", &config->tls.min_version}}) {
+      if (s = ReadString(tls->get(name), std::string("tls.") + name, out); !s.ok()) return s;
+    }
+  }
   if (const toml::node* n = root.get("project")) {
     const toml::array* projects = n->as_array();
     if (projects == nullptr) return Status::InvalidArgument("project must be [[project]] tables");
@@ -322,6 +332,14 @@ Status ValidateConfig(const ServiceConfig& config) {
   if (config.room_close_grace_ms < 0) {
     return Status::InvalidArgument("room_close_grace must not be negative");
   }
+  if (config.tls.enabled() && (config.tls.cert_file.empty() || config.tls.key_file.empty())) {
+    return Status::InvalidArgument(
+        "TLS needs both a certificate (tls.cert_file, --tls-cert) and "
+        "its private key (tls.key_file, --tls-key)");
+  }
+  if (config.tls.min_version != "1.2" && config.tls.min_version != "1.3") {
+    return Status::InvalidArgument("tls.min_version must be \"1.2\" or \"1.3\"");
+  }
   return Status::OK();
 }
 
@@ -335,7 +353,8 @@ ProjectConfig* FindProject(ServiceConfig* config, const std::string& id) {
 std::string EffectivePublicUrl(const ServiceConfig& config) {
   std::string url = config.public_url;
   if (url.empty()) {
-    url = "http://" + config.listen_host + ":" + std::to_string(config.listen_port);
+    url = (config.tls.enabled() ? "https://" : "http://") + config.listen_host + ":" +
+          std::to_string(config.listen_port);
   }
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;

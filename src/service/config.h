@@ -63,6 +63,17 @@ struct LimitsConfig {
   size_t max_key_value_length = 1024;        // one key name or value, bytes
 };
 
+// Direct TLS (wss:// and https://) on the listening port. Off unless a certificate
+// is configured; the files are read at start and again on SIGHUP.
+struct TlsConfig {
+  std::string cert_file;            // PEM: the server certificate, then its intermediates
+  std::string key_file;             // PEM: the certificate's private key (not encrypted)
+  std::string min_version = "1.2";  // the oldest protocol accepted: "1.2" or "1.3"
+
+  // True when a certificate is configured.
+  bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
+};
+
 struct ServiceConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
@@ -72,6 +83,7 @@ struct ServiceConfig {
   // Shared by the default project when no project is configured.
   std::vector<ProjectConfig> projects;
   LimitsConfig limits;
+  TlsConfig tls;
   int threads = 0;  // 0: one per core
 };
 
@@ -85,13 +97,15 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config);
 // Parses "HOST:PORT" (or "[v6]:PORT").
 Status ParseListenAddress(const std::string& text, std::string* host, uint16_t* port);
 
-// Checks project ids, duplicate ids and keys, intervals; returns the first problem.
+// Checks project ids, duplicate ids and keys, intervals and the TLS settings (not
+// the TLS files, which the server reads); returns the first problem.
 Status ValidateConfig(const ServiceConfig& config);
 
 // The project with this id, or nullptr.
 ProjectConfig* FindProject(ServiceConfig* config, const std::string& id);
 
-// The public URL rooms are linked from: public_url or http://host:port.
+// The public URL rooms are linked from: public_url, or http://host:port
+// (https:// with TLS).
 std::string EffectivePublicUrl(const ServiceConfig& config);
 
 }  // namespace rtcstream

@@ -61,6 +61,20 @@ struct Metrics::Impl {
                                           .Name("rtcstream_trace_compaction_bytes_total")
                                           .Help("Stored trace bytes before and after compaction")
                                           .Register(registry);
+  Family<Counter>& tls_handshake_failures =
+      BuildCounter()
+          .Name("rtcstream_tls_handshake_failures_total")
+          .Help("TLS connections that failed before the handshake completed, by reason")
+          .Register(registry);
+  Family<Counter>& tls_reloads = BuildCounter()
+                                     .Name("rtcstream_tls_reloads_total")
+                                     .Help("Reloads of the TLS certificate (SIGHUP), by result")
+                                     .Register(registry);
+  Family<Gauge>& tls_certificate_expiry =
+      BuildGauge()
+          .Name("rtcstream_tls_certificate_expiry_seconds")
+          .Help("Expiry of the TLS certificate being served, seconds since the epoch")
+          .Register(registry);
   Family<Histogram>& journal_seconds = BuildHistogram()
                                            .Name("rtcstream_journal_commit_seconds")
                                            .Help("Duration of one journal group commit")
@@ -138,6 +152,18 @@ void Metrics::TuplesRejected(size_t count) {
 
 void Metrics::LimitHit(std::string_view limit) {
   impl_->limit_hits.Add({{"limit", std::string(limit)}}).Increment();
+}
+
+void Metrics::TlsHandshakeFailed(std::string_view reason) {
+  impl_->tls_handshake_failures.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::TlsReloaded(bool ok) {
+  impl_->tls_reloads.Add({{"result", ok ? "ok" : "error"}}).Increment();
+}
+
+void Metrics::SetTlsCertificateExpiry(int64_t unix_seconds) {
+  impl_->tls_certificate_expiry.Add({}).Set(static_cast<double>(unix_seconds));
 }
 
 void Metrics::JournalCommitted(double seconds, size_t bytes) {

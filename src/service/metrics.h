@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,14 @@ class Metrics {
   // A protective limit refused input: "max_frame_bytes", "max_decompressed_bytes",
   // "max_http_body_bytes".
   void LimitHit(std::string_view limit);
+
+  // A TLS connection that failed before its handshake completed. `reason` is a fixed
+  // label: "timeout", "closed", "not_tls" (plain HTTP or other bytes), "protocol".
+  void TlsHandshakeFailed(std::string_view reason);
+  // A reload of the TLS certificate (SIGHUP), successful or refused.
+  void TlsReloaded(bool ok);
+  // The expiry of the certificate being served, in seconds since the epoch.
+  void SetTlsCertificateExpiry(int64_t unix_seconds);
 
   // One group commit of the journal.
   void JournalCommitted(double seconds, size_t bytes);

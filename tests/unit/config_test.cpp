@@ -112,6 +112,51 @@ TEST(ConfigTest, RejectsBadValuesWithoutEchoingKeys) {
   EXPECT_TRUE(ValidateConfig(config).ok());
 }
 
+TEST(ConfigTest, ReadsTheTlsTable) {
+  const std::string path = WriteTemp(R"(
+listen = "0.0.0.0:443"
+[[project]]
+id = "acme"
+api_keys = ["acme-key"]
+[tls]
+cert_file = "/etc/rtcstream/fullchain.pem"
+key_file = "/etc/rtcstream/privkey.pem"
+min_version = "1.3"
+)");
+  ServiceConfig config;
+  Status s = LoadConfigFile(path, &config);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(config.tls.enabled());
+  EXPECT_EQ(config.tls.cert_file, "/etc/rtcstream/fullchain.pem");
+  EXPECT_EQ(config.tls.key_file, "/etc/rtcstream/privkey.pem");
+  EXPECT_EQ(config.tls.min_version, "1.3");
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  // Rooms are linked over https when the port speaks TLS.
+  EXPECT_EQ(EffectivePublicUrl(config), "https://0.0.0.0:443");
+  unlink(path.c_str());
+}
+
+TEST(ConfigTest, RejectsIncompleteTlsSettings) {
+  ServiceConfig config;
+  config.projects.push_back(Project("ok", {"k"}, 8000));
+  EXPECT_FALSE(config.tls.enabled());
+  EXPECT_EQ(EffectivePublicUrl(config), "http://127.0.0.1:8080");
+  config.tls.cert_file = "cert.pem";
+  Status s = ValidateConfig(config);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--tls-key"), std::string::npos) << s.ToString();
+  config.tls = {"", "key.pem", "1.2"};
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config.tls = {"cert.pem", "key.pem", "1.1"};
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config.tls = {"cert.pem", "key.pem", "1.2"};
+  EXPECT_TRUE(ValidateConfig(config).ok());
+
+  const std::string path = WriteTemp("tls = \"on\"\n");
+  EXPECT_FALSE(LoadConfigFile(path, &config).ok());
+  unlink(path.c_str());
+}
+
 TEST(ConfigTest, ParsesListenAddresses) {
   std::string host;
   uint16_t port = 0;

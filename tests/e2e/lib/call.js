@@ -40,6 +40,7 @@ const CONSOLE_LINES_KEPT = 3000;
  *        connected, concurrently with the durationMs wait; the call ends when both are done
  * @param {number}  [o.flushMs=1500] time between pc.close() and closing the page
  * @param {number}  [o.connectTimeoutMs=30000]
+ * @param {string[]} [o.browserArgs] extra Chromium flags, e.g. to trust a test certificate
  * @param {Function} [o.log] progress logger, e.g. console.log
  * @returns {Promise<object>} {roomId, startedAt, connectedAt, hungUpAt, endedAt,
  *          peers: [{peerId, userAgent, sessionId, localTracks:{audio,video,tracks}, remoteTracks,
@@ -59,6 +60,7 @@ async function runCall(o) {
     during,
     flushMs = 1500,
     connectTimeoutMs = 30000,
+    browserArgs = [],
     log = () => {},
   } = o;
   if (!serverUrl || !roomId || !Array.isArray(peerSpecs) || peerSpecs.length < 2) {
@@ -88,7 +90,7 @@ async function runCall(o) {
     // 1. One Chromium process per peer (allSettled: never leave a half-launched one behind).
     const launched = await Promise.allSettled(
       peers.map(async (p) => {
-        p.browser = await launchChromium();
+        p.browser = await launchChromium({ extraArgs: browserArgs });
         const context = await p.browser.newContext();
         p.page = await context.newPage();
         p.page.on('console', (msg) => {
