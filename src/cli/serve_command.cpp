@@ -68,6 +68,7 @@ int RunServe(const std::vector<std::string>& args) {
   options.max_frame_burst = config.limits.max_frame_burst;
   options.handshake_timeout_ms = config.limits.handshake_timeout_ms;
   options.idle_timeout_ms = config.limits.idle_timeout_ms;
+  options.trusted_proxies = config.geoip.trusted_proxies;
   Server server(collector.get(), options);
   s = server.Start();
   if (!s.ok()) {

@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
+#include "geo/ip_network.h"
 
 namespace rtcstream {
 
@@ -32,6 +34,9 @@ struct ServerOptions {
   size_t max_frame_burst = 200;
   int64_t handshake_timeout_ms = 15000;
   int64_t idle_timeout_ms = 120000;
+  // Reverse proxies whose X-Forwarded-For or Forwarded header names the client
+  // (geo/client_address.h); the collector gets the client's address.
+  std::vector<IpNetwork> trusted_proxies;
 };
 
 class Server {
