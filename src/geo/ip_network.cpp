@@ -36,11 +36,12 @@ Status ParseIpNetwork(std::string_view text, IpNetwork* network) {
   int prefix = address->bit_length();
   if (slash != std::string_view::npos) {
     const std::string_view digits = text.substr(slash + 1);
+    // At most three digits: no prefix is longer, and the value cannot overflow.
     bool valid = !digits.empty() && digits.size() <= 3;
     prefix = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') valid = false;
-      prefix = prefix * 10 + (c - '0');
+    for (size_t i = 0; valid && i < digits.size(); ++i) {
+      if (digits[i] < '0' || digits[i] > '9') valid = false;
+      prefix = prefix * 10 + (digits[i] - '0');
     }
     if (!valid || prefix > address->bit_length()) {
       return Status::InvalidArgument("\"" + std::string(text) + "\" has an invalid prefix length");

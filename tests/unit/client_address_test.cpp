@@ -65,8 +65,9 @@ TEST(IpNetworkTest, ParsesAndMatchesCidrs) {
 
 TEST(IpNetworkTest, RejectsBadCidrsWithAReason) {
   IpNetwork n;
-  for (const char* bad : {"", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/8x",
-                          "10.0.0/8", "proxy.example/32", "10.0.0.0/0008"}) {
+  for (const char* bad :
+       {"", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/8x", "10.0.0/8",
+        "proxy.example/32", "10.0.0.0/0008", "10.0.0.0/trusted_pro8", "::/99999999999999999999"}) {
     Status s = ParseIpNetwork(bad, &n);
     EXPECT_FALSE(s.ok()) << bad;
     EXPECT_NE(s.message().find(bad), std::string::npos) << s.message();
