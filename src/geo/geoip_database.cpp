@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -157,7 +158,9 @@ Status GeoIpDatabase::Open(const std::string& path, std::unique_ptr<GeoIpDatabas
   const int rc = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &impl->mmdb);
   if (rc != MMDB_SUCCESS) {
     std::string reason = MMDB_strerror(rc);
-    if (rc == MMDB_IO_ERROR) reason += std::string(" (") + std::strerror(errno) + ")";
+    if (rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR) {
+      reason += std::string(" (") + std::strerror(errno) + ")";
+    }
     return Status::IOError("GeoIP database " + path + ": " + reason);
   }
   impl->open = true;

@@ -46,4 +46,9 @@ std::string MaskedAddress(const IpAddress& address) {
   return masked.ToString() + (address.is_v4 ? "/24" : "/48");
 }
 
+std::string MaskedAddressText(std::string_view text) {
+  const std::optional<IpAddress> address = ParseIpAddress(text);
+  return address ? MaskedAddress(*address) : std::string(text);
+}
+
 }  // namespace rtcstream

@@ -34,4 +34,8 @@ std::optional<IpAddress> ParseIpAddress(std::string_view text);
 // a client: "192.0.2.0/24" for IPv4, "2001:db8:1::/48" for IPv6.
 std::string MaskedAddress(const IpAddress& address);
 
+// MaskedAddress of an address given as text; text that is not an address
+// ("unknown") is returned as it is.
+std::string MaskedAddressText(std::string_view text);
+
 }  // namespace rtcstream

@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "geo/client_address.h"
+#include "geo/ip_address.h"
 #include "server/connection_limiter.h"
 #include "service/collector.h"
 #include "service/metrics.h"
@@ -185,7 +186,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
                 {{"remote", remote_}, {"limit_bytes", std::to_string(max_frame_bytes_)}});
       } else if (ec != websocket::error::closed && ec != net::error::eof &&
                  ec != net::error::operation_aborted) {
-        LogInfo("SDK socket ended", {{"remote", remote_}, {"reason", ec.message()}});
+        // Info level: the client's network, not its address.
+        LogInfo("SDK socket ended",
+                {{"network", MaskedAddressText(remote_)}, {"reason", ec.message()}});
       }
       Closed();
       return;

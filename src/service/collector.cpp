@@ -70,12 +70,6 @@ bool ValidSessionId(std::string_view id) {
                      [](char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '\\'; });
 }
 
-// A client address for logs at info level: its network, not the host.
-std::string LoggedAddress(std::string_view address) {
-  const std::optional<IpAddress> ip = ParseIpAddress(address);
-  return ip ? MaskedAddress(*ip) : std::string(address);
-}
-
 bool IsUnknown(const PeerLocation& location) {
   return !location.city && !location.country && !location.organization;
 }
@@ -346,7 +340,7 @@ Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connect
   *reply = w.Release();
   LogInfo("SDK connected", {{"project", project->id},
                             {"session", session_id},
-                            {"remote", LoggedAddress(request.remote_address)},
+                            {"network", MaskedAddressText(request.remote_address)},
                             {"reconnect", request.new_connection ? "false" : "true"}});
   return Status::OK();
 }

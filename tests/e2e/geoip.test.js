@@ -111,6 +111,7 @@ test('peers are located by their address or a trusted proxy\'s, across a restart
 
   // The connect log names the client's network, not its address.
   assert.match(srv.log(), /GeoIP database opened/);
+  assert.match(srv.log(), /SDK connected[^\n]*"network":"81\.2\.69\.0\/24"/);
   assert.doesNotMatch(srv.log(), /SDK connected[^\n]*81\.2\.69\.160/);
 });
 

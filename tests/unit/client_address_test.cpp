@@ -40,6 +40,8 @@ TEST(IpAddressTest, ParsesBothFamiliesAndUnmapsIpv4) {
 TEST(IpAddressTest, MasksTheHostPartForLogs) {
   EXPECT_EQ(MaskedAddress(*ParseIpAddress("81.2.69.160")), "81.2.69.0/24");
   EXPECT_EQ(MaskedAddress(*ParseIpAddress("2001:db8:1:2:3::4")), "2001:db8:1::/48");
+  EXPECT_EQ(MaskedAddressText("::ffff:81.2.69.160"), "81.2.69.0/24");
+  EXPECT_EQ(MaskedAddressText("unknown"), "unknown");
 }
 
 TEST(IpNetworkTest, ParsesAndMatchesCidrs) {
