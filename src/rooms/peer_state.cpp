@@ -139,6 +139,7 @@ std::optional<EpochMs> PeerState::last_seen_ms() const {
 PeerRecord PeerState::ToRecord() const {
   PeerRecord r;
   r.peer_id = identity_.peer_id;
+  r.location = location_;
   const ParsedUserAgent ua = ParseUserAgent(user_agent_);
   if (user_agent_data_ && !IsGreaseBrand(user_agent_data_->browser_name)) {
     r.browser = user_agent_data_->browser_name;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analysis/peer_analyzer.h"
@@ -61,6 +62,10 @@ class PeerState : public TraceHandler {
   const std::string& session_id() const { return session_id_; }
   const std::string& user_agent() const { return user_agent_; }
 
+  // Where the peer connects from (GeoIP), looked up by the service when it connected.
+  void SetLocation(PeerLocation location) { location_ = std::move(location); }
+  const PeerLocation& location() const { return location_; }
+
   // Sets room and peer ids from an HTTP /trace body when no `watchrtc` message came.
   void SetIdentityIfMissing(std::string_view room_id, std::string_view peer_id);
 
@@ -100,6 +105,7 @@ class PeerState : public TraceHandler {
   SessionIdentity identity_;
   std::vector<std::pair<std::string, std::vector<std::string>>> keys_;
   std::optional<UserAgentInfo> user_agent_data_;
+  PeerLocation location_;
   std::optional<std::string> audio_device_;
   std::optional<std::string> video_device_;
   // First and last tuple time on the client's clock.

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "common/log.h"
+#include "geo/client_address.h"
+#include "geo/ip_address.h"
 #include "server/connection_limiter.h"
 #include "service/collector.h"
 #include "service/metrics.h"
@@ -115,6 +117,27 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// Every value of a header field, comma-joined in order: a list header such as
+// X-Forwarded-For may be split over several fields.
+std::string JoinedField(const http::request<http::string_body>& req, std::string_view name) {
+  std::string joined;
+  for (auto [it, end] = req.equal_range(name); it != end; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined += it->value();
+  }
+  return joined;
+}
+
+// The address of the client behind the connection: the socket's peer, or the
+// client a trusted proxy names in its forwarding headers.
+std::string ClientAddressOf(const http::request<http::string_body>& req,
+                            const std::string& socket_address, const ServerOptions& options) {
+  if (options.trusted_proxies.empty()) return socket_address;
+  const std::string x_forwarded_for = JoinedField(req, "X-Forwarded-For");
+  const std::string forwarded = JoinedField(req, "Forwarded");
+  return ClientAddress(socket_address, {x_forwarded_for, forwarded}, options.trusted_proxies);
+}
+
 std::string ErrorJson(std::string_view message) {
   std::string out = "{\"error\":";
   // Error messages are ours, but may quote client input: escape like any JSON string.
@@ -150,7 +173,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     connect.new_connection = QueryParam(request.target(), "newConnection") != "false";
     const std::string ts = QueryParam(request.target(), "timestamp");
     connect.client_timestamp_ms = std::atoll(ts.c_str());
-    connect.remote_address = remote_;
+    connect.remote_address = ClientAddressOf(request, remote_, *options_);
     connect.user_agent = std::string(request[http::field::user_agent]);
     accepted_ = collector_->Connect(connect, &connection_, &reply_).ok();
 
@@ -209,7 +232,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
                 {{"remote", remote_}, {"limit_bytes", std::to_string(max_frame_bytes_)}});
       } else if (ec != websocket::error::closed && ec != net::error::eof &&
                  ec != net::error::operation_aborted) {
-        LogInfo("SDK socket ended", {{"remote", remote_}, {"reason", ec.message()}});
+        // Info level: the client's network, not its address.
+        LogInfo("SDK socket ended",
+                {{"network", MaskedAddressText(remote_)}, {"reason", ec.message()}});
       }
       Closed();
       return;
@@ -387,7 +412,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         Finish(std::move(res), ErrorJson("Content-Type must be application/json"), keep_alive);
         return;
       }
-      Status s = collector_->OnHttpTrace(req.body(), remote_, req[http::field::user_agent]);
+      Status s = collector_->OnHttpTrace(req.body(), ClientAddressOf(req, remote_, *options_),
+                                         req[http::field::user_agent]);
       if (!s.ok()) {
         LogWarn("rejected HTTP trace", {{"remote", remote_}, {"reason", s.ToString()}});
         res.result(s.code() == Status::Code::kPermissionDenied ? http::status::forbidden

@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
+#include "geo/ip_network.h"
 #include "server/tls_context.h"
 #include "service/config.h"
 
@@ -37,6 +39,9 @@ struct ServerOptions {
   int64_t handshake_timeout_ms = 15000;  // accept to a complete request, TLS included
   int64_t idle_timeout_ms = 120000;
   TlsConfig tls;  // off unless a certificate is configured
+  // Reverse proxies whose X-Forwarded-For or Forwarded header names the client
+  // (geo/client_address.h); the collector gets the client's address.
+  std::vector<IpNetwork> trusted_proxies;
 };
 
 class Server {

@@ -16,6 +16,8 @@
 
 #include "common/json_writer.h"
 #include "common/log.h"
+#include "geo/geoip.h"
+#include "geo/ip_address.h"
 #include "rooms/peer_state.h"
 #include "service/metrics.h"
 #include "service/sink_factory.h"
@@ -68,6 +70,10 @@ bool ValidSessionId(std::string_view id) {
                      [](char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '\\'; });
 }
 
+bool IsUnknown(const PeerLocation& location) {
+  return !location.city && !location.country && !location.organization;
+}
+
 }  // namespace
 
 // One SDK session (a page's sessionId) of one project, across its sockets.
@@ -113,6 +119,7 @@ struct Collector::Impl {
   std::string public_url;
   FrameLimits limits;
   std::unique_ptr<HistoryStore> store;
+  std::unique_ptr<GeoIp> geoip;  // no databases: every location is unknown
   // One per project: where its data stream goes and how delivery is going.
   struct ProjectStream {
     const ProjectConfig* project = nullptr;
@@ -148,6 +155,7 @@ struct Collector::Impl {
   const ProjectConfig* ProjectForKey(std::string_view key) const;
   void JoinRoomLocked(const std::shared_ptr<Session>& session);
   void MaybeJoin(const std::shared_ptr<Session>& session);
+  void Locate(Session& session, std::string_view client_address);
   void FlushSession(Session& session);
   Status CloseRoomLocked(Room& room, EpochMs now);
   void SealWindowsLocked(EpochMs now);
@@ -186,6 +194,13 @@ Status Collector::Open(const ServiceConfig& config, std::unique_ptr<Collector>* 
   }
   s = OpenSqliteStore(config.data_dir + "/history.sqlite", &impl->store);
   if (!s.ok()) return s;
+  s = GeoIp::Open(config.geoip.city_db, config.geoip.asn_db, &impl->geoip);
+  if (!s.ok()) return s;
+  for (const GeoIpDatabase* db : impl->geoip->databases()) {
+    LogInfo("GeoIP database opened", {{"path", db->path()},
+                                      {"type", db->database_type()},
+                                      {"schema", GeoIpSchemaName(db->schema())}});
+  }
   const EpochMs now = NowMs();
   for (const ProjectConfig& p : impl->config.projects) {
     Impl::ProjectStream& stream = impl->streams[p.id];
@@ -243,6 +258,7 @@ Status Collector::Impl::Restore(EpochMs now) {
         pos = end + 1;
       }
       session->peer.TakePendingTrace();  // already stored
+      session->peer.SetLocation(sp.info.location);
       session->peer.SetIdentityIfMissing(stored.room_id, sp.info.peer_id);
       session->room_key = stored.room_key;
       session->peer_key = sp.peer_key;
@@ -292,6 +308,7 @@ Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connect
           std::make_shared<Session>(session_id, request.user_agent, project, impl_->config.limits);
     session = slot;
   }
+  impl_->Locate(*session, request.remote_address);
   {
     std::lock_guard<std::mutex> lock(session->mu);
     session->live_connections++;
@@ -333,7 +350,7 @@ Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connect
   *reply = w.Release();
   LogInfo("SDK connected", {{"project", project->id},
                             {"session", session_id},
-                            {"remote", request.remote_address},
+                            {"network", MaskedAddressText(request.remote_address)},
                             {"reconnect", request.new_connection ? "false" : "true"}});
   return Status::OK();
 }
@@ -376,6 +393,25 @@ Status Collector::OnFrame(Connection& conn, std::string_view frame) {
   }
   impl_->MaybeJoin(conn.session);
   return s;
+}
+
+void Collector::Impl::Locate(Session& session, std::string_view client_address) {
+  if (!geoip->enabled()) return;
+  {
+    // The location is stored when the peer joins its room and kept from then on,
+    // so that the history and the room struct always agree.
+    std::lock_guard<std::mutex> lock(session.mu);
+    if (session.room_key != 0 || !IsUnknown(session.peer.location())) return;
+  }
+  const IpLocation found = geoip->Lookup(client_address);
+  PeerLocation location;
+  location.city = found.city;
+  location.country = found.country;
+  location.organization = found.organization;
+  std::lock_guard<std::mutex> lock(session.mu);
+  if (session.room_key == 0 && IsUnknown(session.peer.location())) {
+    session.peer.SetLocation(std::move(location));
+  }
 }
 
 void Collector::Impl::MaybeJoin(const std::shared_ptr<Session>& session) {
@@ -429,6 +465,7 @@ void Collector::Impl::JoinRoomLocked(const std::shared_ptr<Session>& session) {
   info.peer_id = session->peer.peer_id();
   info.joined_ms = session->peer.first_seen_ms().value_or(NowMs());
   info.user_agent = session->peer.user_agent();
+  info.location = session->peer.location();
   Status s = store->AddPeer(it->second.room_key, info, &session->peer_key);
   if (!s.ok()) {
     LogError("cannot add peer to the history; will retry",
@@ -496,6 +533,7 @@ Status Collector::OnHttpTrace(std::string_view body, std::string_view remote_add
     }
     session = slot;
   }
+  impl_->Locate(*session, remote_address);
   Status s;
   {
     std::lock_guard<std::mutex> lock(session->mu);

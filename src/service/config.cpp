@@ -42,6 +42,52 @@ Status ReadString(const toml::node* node, std::string_view name, std::string* ou
   return Status::InvalidArgument(std::string(name) + " must be a string");
 }
 
+// One string or a list of strings (file paths).
+Status ReadStringList(const toml::node* node, std::string_view name,
+                      std::vector<std::string>* out) {
+  if (node == nullptr) return Status::OK();
+  const std::string error = std::string(name) + " must be a non-empty string or a list of them";
+  out->clear();
+  if (auto s = node->value<std::string>()) {
+    if (s->empty()) return Status::InvalidArgument(error);
+    out->push_back(*s);
+    return Status::OK();
+  }
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr) return Status::InvalidArgument(error);
+  for (const toml::node& item : *arr) {
+    auto s = item.value<std::string>();
+    if (!s || s->empty()) return Status::InvalidArgument(error);
+    out->push_back(*s);
+  }
+  return Status::OK();
+}
+
+Status ReadGeoIp(const toml::table& table, GeoIpConfig* geoip) {
+  Status s = ReadStringList(table.get("city_db"), "geoip.city_db", &geoip->city_db);
+  if (!s.ok()) return s;
+  s = ReadStringList(table.get("asn_db"), "geoip.asn_db", &geoip->asn_db);
+  if (!s.ok()) return s;
+  if (const toml::node* n = table.get("trusted_proxies")) {
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) {
+      return Status::InvalidArgument(
+          "geoip.trusted_proxies must be a list of CIDRs such as [\"10.0.0.0/8\"]");
+    }
+    geoip->trusted_proxies.clear();
+    for (const toml::node& item : *arr) {
+      auto text = item.value<std::string>();
+      if (!text) return Status::InvalidArgument("geoip.trusted_proxies must be a list of strings");
+      IpNetwork network;
+      if (s = ParseIpNetwork(*text, &network); !s.ok()) {
+        return Status::InvalidArgument("geoip.trusted_proxies: " + s.message());
+      }
+      geoip->trusted_proxies.push_back(network);
+    }
+  }
+  return Status::OK();
+}
+
 bool ValidProjectId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
@@ -180,6 +226,11 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
              {"min_version", &config->tls.min_version}}) {
       if (s = ReadString(tls->get(name), std::string("tls.") + name, out); !s.ok()) return s;
     }
+  }
+  if (const toml::node* n = root.get("geoip")) {
+    const toml::table* geoip = n->as_table();
+    if (geoip == nullptr) return Status::InvalidArgument("geoip must be a [geoip] table");
+    if (s = ReadGeoIp(*geoip, &config->geoip); !s.ok()) return s;
   }
   if (const toml::node* n = root.get("project")) {
     const toml::array* projects = n->as_array();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "geo/ip_network.h"
 #include "streams/object_key.h"
 #include "streams/stream_encoding.h"
 
@@ -74,6 +75,18 @@ struct TlsConfig {
   bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
 };
 
+// Where peers connect from (docs/geoip.md). Without databases the location
+// fields of the data stream are null.
+struct GeoIpConfig {
+  // City databases (MaxMind GeoIP2/GeoLite2 City, or ip-location-db's city
+  // files), tried in order; the TOML value is one path or a list.
+  std::vector<std::string> city_db;
+  // ASN databases (MaxMind GeoLite2/GeoIP2 ASN), tried in order.
+  std::vector<std::string> asn_db;
+  // Reverse proxies whose X-Forwarded-For or Forwarded header names the client.
+  std::vector<IpNetwork> trusted_proxies;
+};
+
 struct ServiceConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
@@ -84,6 +97,7 @@ struct ServiceConfig {
   std::vector<ProjectConfig> projects;
   LimitsConfig limits;
   TlsConfig tls;
+  GeoIpConfig geoip;
   int threads = 0;  // 0: one per core
 };
 

@@ -17,6 +17,7 @@
 
 #include "common/status.h"
 #include "common/time_util.h"
+#include "rooms/room_record.h"
 
 namespace rtcstream {
 
@@ -27,6 +28,7 @@ struct StoredPeerInfo {
   EpochMs joined_ms = 0;
   std::string remote_address;  // the client's address as seen by the server
   std::string user_agent;      // the handshake's User-Agent header
+  PeerLocation location;       // from GeoIP when the peer connected; null when unknown
 };
 
 // A peer as read back from the store.

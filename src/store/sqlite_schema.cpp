@@ -90,6 +90,13 @@ INSERT INTO stream_windows (project, window_start, window_end, sealed_ms, delive
          size_bytes, sha256_hex FROM delivered_windows;
 DROP TABLE delivered_windows;
 )sql",
+    // Version 3: where each peer connected from (GeoIP), looked up when it connected
+    // so that the location survives a restart; NULL when unknown.
+    R"sql(
+ALTER TABLE peers ADD COLUMN city TEXT;
+ALTER TABLE peers ADD COLUMN country TEXT;
+ALTER TABLE peers ADD COLUMN organization TEXT;
+)sql",
 };
 
 Status SchemaError(sqlite3* db, const std::string& path, std::string_view op) {

@@ -20,8 +20,10 @@ constexpr char kInsertRoom[] = "INSERT INTO rooms (project, room_id, start_ms) V
 // Inserting through a SELECT on the open room checks that the room exists and
 // is open in the same statement, so no other writer can close it in between.
 constexpr char kInsertPeer[] =
-    "INSERT INTO peers (room_key, session_id, peer_id, joined_ms, remote_address, user_agent) "
-    "SELECT room_key, ?2, ?3, ?4, ?5, ?6 FROM rooms WHERE room_key = ?1 AND end_ms IS NULL";
+    "INSERT INTO peers (room_key, session_id, peer_id, joined_ms, remote_address, user_agent, "
+    "city, country, organization) "
+    "SELECT room_key, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM rooms "
+    "WHERE room_key = ?1 AND end_ms IS NULL";
 constexpr char kRoomIsOpen[] = "SELECT end_ms IS NULL FROM rooms WHERE room_key = ?1";
 constexpr char kPeerExists[] = "SELECT 1 FROM peers WHERE peer_key = ?1";
 // The next sequence number is computed inside the INSERT, so concurrent
@@ -47,7 +49,8 @@ constexpr char kSelectOpenRooms[] =
 // rather than scanning every peer ever stored.
 constexpr char kSelectOpenPeers[] =
     "SELECT p.peer_key, p.room_key, p.session_id, p.peer_id, p.joined_ms, p.remote_address, "
-    "p.user_agent FROM rooms r CROSS JOIN peers p ON p.room_key = r.room_key "
+    "p.user_agent, p.city, p.country, p.organization "
+    "FROM rooms r CROSS JOIN peers p ON p.room_key = r.room_key "
     "WHERE r.end_ms IS NULL ORDER BY p.peer_key";
 constexpr char kSelectWindow[] =
     "SELECT room_json FROM rooms WHERE project = ?1 AND window_start = ?2 "
@@ -118,6 +121,20 @@ Status EnableWal(sqlite3* db, const std::string& path) {
             {{"path", path}, {"journal_mode", chosen}});
   }
   return Status::OK();
+}
+
+// Unknown (nullopt) is stored as NULL, not as an empty string.
+void BindOptionalText(ScopedStatement* stmt, int index, const std::optional<std::string>& value) {
+  if (value) {
+    stmt->BindText(index, *value);
+  } else {
+    stmt->BindNull(index);
+  }
+}
+
+std::optional<std::string> OptionalColumnText(const ScopedStatement& stmt, int index) {
+  if (stmt.ColumnIsNull(index)) return std::nullopt;
+  return std::string(stmt.ColumnText(index));
 }
 
 }  // namespace
@@ -248,6 +265,9 @@ Status SqliteStore::AddPeer(int64_t room_key, const StoredPeerInfo& info, int64_
     stmt.BindInt64(4, info.joined_ms);
     stmt.BindText(5, info.remote_address);
     stmt.BindText(6, info.user_agent);
+    BindOptionalText(&stmt, 7, info.location.city);
+    BindOptionalText(&stmt, 8, info.location.country);
+    BindOptionalText(&stmt, 9, info.location.organization);
     if (stmt.Step() != SQLITE_DONE) {
       return Error("add peer to room " + std::to_string(room_key));
     }
@@ -456,6 +476,9 @@ Status SqliteStore::ListOpenRooms(std::vector<OpenRoom>* rooms) {
       peer.info.joined_ms = stmt.ColumnInt64(4);
       peer.info.remote_address = stmt.ColumnText(5);
       peer.info.user_agent = stmt.ColumnText(6);
+      peer.info.location.city = OptionalColumnText(stmt, 7);
+      peer.info.location.country = OptionalColumnText(stmt, 8);
+      peer.info.location.organization = OptionalColumnText(stmt, 9);
       (*rooms)[it->second].peers.push_back(std::move(peer));
     }
     if (rc != SQLITE_DONE) s = Error(op);

@@ -72,6 +72,50 @@ TEST(ConfigTest, SyntaxErrorsNameTheLine) {
   unlink(path.c_str());
 }
 
+TEST(ConfigTest, ReadsTheGeoIpTable) {
+  const std::string path = WriteTemp(R"(
+[geoip]
+city_db = "/var/lib/GeoIP/GeoLite2-City.mmdb"
+asn_db = ["/var/lib/GeoIP/GeoLite2-ASN.mmdb"]
+trusted_proxies = ["10.0.0.0/8", "::1/128", "192.0.2.7"]
+)");
+  ServiceConfig config;
+  Status s = LoadConfigFile(path, &config);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(config.geoip.city_db, std::vector<std::string>{"/var/lib/GeoIP/GeoLite2-City.mmdb"});
+  EXPECT_EQ(config.geoip.asn_db, std::vector<std::string>{"/var/lib/GeoIP/GeoLite2-ASN.mmdb"});
+  ASSERT_EQ(config.geoip.trusted_proxies.size(), 3u);
+  EXPECT_EQ(config.geoip.trusted_proxies[0].ToString(), "10.0.0.0/8");
+  EXPECT_EQ(config.geoip.trusted_proxies[1].ToString(), "::1/128");
+  EXPECT_EQ(config.geoip.trusted_proxies[2].ToString(), "192.0.2.7/32");
+  unlink(path.c_str());
+
+  // Without the table: no databases and no trusted proxies.
+  ServiceConfig defaults;
+  EXPECT_TRUE(defaults.geoip.city_db.empty());
+  EXPECT_TRUE(defaults.geoip.asn_db.empty());
+  EXPECT_TRUE(defaults.geoip.trusted_proxies.empty());
+}
+
+TEST(ConfigTest, RejectsBadGeoIpSettings) {
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"[geoip]\ntrusted_proxies = [\"10.0.0.0/33\"]\n", "10.0.0.0/33"},
+           {"[geoip]\ntrusted_proxies = [\"proxy.internal\"]\n", "proxy.internal"},
+           {"[geoip]\ntrusted_proxies = [\"10.0.0.1/8\"]\n", "host bits"},
+           {"[geoip]\ntrusted_proxies = \"10.0.0.0/8\"\n", "list"},
+           {"[geoip]\ntrusted_proxies = [8]\n", "strings"},
+           {"[geoip]\ncity_db = 5\n", "geoip.city_db"},
+           {"[geoip]\nasn_db = [\"\"]\n", "geoip.asn_db"},
+           {"geoip = \"on\"\n", "[geoip]"}}) {
+    const std::string path = WriteTemp(text);
+    ServiceConfig config;
+    Status s = LoadConfigFile(path, &config);
+    EXPECT_FALSE(s.ok()) << text;
+    EXPECT_NE(s.message().find(expected), std::string::npos) << s.ToString();
+    unlink(path.c_str());
+  }
+}
+
 ProjectConfig Project(std::string id, std::vector<std::string> keys, int64_t interval_ms) {
   ProjectConfig p;
   p.id = std::move(id);

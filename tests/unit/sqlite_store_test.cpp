@@ -627,3 +627,60 @@ TEST_F(SqliteStoreTest, WindowPagesVisitEveryRoomOnceInOrder) {
 
 }  // namespace
 }  // namespace rtcstream
+
+namespace rtcstream {
+namespace {
+
+TEST_F(SqliteStoreTest, PeerLocationSurvivesAReopen) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  StoredPeerInfo info;
+  info.session_id = "s1";
+  info.peer_id = "located";
+  info.location.city = "London";
+  info.location.country = "United Kingdom";
+  info.location.organization = "Example ISP";
+  int64_t key = 0;
+  ASSERT_TRUE(store_->AddPeer(room, info, &key).ok());
+  NewPeer(room, "unlocated");
+  Reopen();
+  std::vector<OpenRoom> rooms;
+  ASSERT_TRUE(store_->ListOpenRooms(&rooms).ok());
+  ASSERT_EQ(rooms.size(), 1u);
+  ASSERT_EQ(rooms[0].peers.size(), 2u);
+  const PeerLocation& located = rooms[0].peers[0].info.location;
+  EXPECT_EQ(located.city, "London");
+  EXPECT_EQ(located.country, "United Kingdom");
+  EXPECT_EQ(located.organization, "Example ISP");
+  // Unknown stays unknown (NULL), not an empty string.
+  const PeerLocation& unlocated = rooms[0].peers[1].info.location;
+  EXPECT_FALSE(unlocated.city || unlocated.country || unlocated.organization);
+}
+
+TEST_F(SqliteStoreTest, MigratesVersionTwoPeersToUnknownLocations) {
+  const int64_t room = NewRoom("acme", "r1", 1000);
+  store_.reset();
+  // What a version 2 history looks like: peers without location columns.
+  RawExec(
+      "ALTER TABLE peers DROP COLUMN city; ALTER TABLE peers DROP COLUMN country; "
+      "ALTER TABLE peers DROP COLUMN organization; PRAGMA user_version = 2;");
+  RawExec(
+      "INSERT INTO peers (room_key, session_id, peer_id, joined_ms, remote_address, "
+      "user_agent) VALUES (" +
+      std::to_string(room) + ", 's-old', 'old', 1000, '', 'UA')");
+  Reopen();
+  std::vector<OpenRoom> rooms;
+  ASSERT_TRUE(store_->ListOpenRooms(&rooms).ok());
+  ASSERT_EQ(rooms.size(), 1u);
+  ASSERT_EQ(rooms[0].peers.size(), 1u);
+  EXPECT_EQ(rooms[0].peers[0].info.peer_id, "old");
+  EXPECT_FALSE(rooms[0].peers[0].info.location.country);
+  StoredPeerInfo info;
+  info.session_id = "s-new";
+  info.peer_id = "new";
+  info.location.country = "Germany";
+  int64_t key = 0;
+  ASSERT_TRUE(store_->AddPeer(room, info, &key).ok());
+}
+
+}  // namespace
+}  // namespace rtcstream

@@ -17,11 +17,16 @@ function readRecording(name) {
     .map((line) => JSON.parse(line));
 }
 
-/** Opens an SDK-like socket; resolves {ws, reply} once the server's one reply arrived. */
-function openSocket(serverUrl, query, userAgent) {
+/**
+ * Opens an SDK-like socket; resolves {ws, reply} once the server's one reply arrived.
+ * options.headers adds request headers (e.g. X-Forwarded-For); options.localAddress picks the
+ * client address (any of 127/8 is loopback).
+ */
+function openSocket(serverUrl, query, userAgent, { headers = {}, localAddress } = {}) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${serverUrl}/${query}`, '2.0', {
-      headers: userAgent ? { 'user-agent': userAgent } : {},
+      headers: { ...(userAgent ? { 'user-agent': userAgent } : {}), ...headers },
+      ...(localAddress ? { localAddress } : {}),
     });
     const timer = setTimeout(() => reject(new Error('no reply from server within 10 s')), 10000);
     ws.once('message', (data) => {

@@ -27,13 +27,14 @@ function getstats(sample, ts) {
 }
 
 /**
- * Runs one peer: {serverUrl, apiKey, roomId, peerId?, samples?, intervalMs?}. Resolves when its
- * socket is closed.
+ * Runs one peer: {serverUrl, apiKey, roomId, peerId?, samples?, intervalMs?, headers?,
+ * localAddress?}. Resolves when its socket is closed.
  */
-async function runSyntheticPeer({ serverUrl, apiKey, roomId, peerId = randomId('peer-'), samples = 3, intervalMs = 100 }) {
+async function runSyntheticPeer({ serverUrl, apiKey, roomId, peerId = randomId('peer-'), samples = 3, intervalMs = 100, headers, localAddress }) {
   const sessionId = randomId('synthetic-', 10);
   const query = `?apiKey=${encodeURIComponent(apiKey)}&timestamp=${Date.now()}&apiVersion=v1&sessionId=${sessionId}&newConnection=true`;
-  const { ws, reply } = await openSocket(serverUrl, query, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36');
+  const { ws, reply } = await openSocket(serverUrl, query, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36',
+    { headers, localAddress });
   if (reply.error) {
     ws.close();
     throw new Error(`server rejected the synthetic peer: ${reply.error}`);
