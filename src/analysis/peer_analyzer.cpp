@@ -152,6 +152,7 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
     s.gap_ms = snapshot.timestamp_ms - pc.last_snapshot_ms;
   }
 
+  sample_pair_rtt_ms_.reset();
   for (auto& row : acc_) {
     for (DirectionAccumulator& acc : row) acc.BeginSample();
   }
@@ -169,9 +170,18 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   }
   const std::optional<SelectedPair> pair = FindSelectedPair(snapshot);
   OnSelectedPair(s, pair);
-  for (auto& row : acc_) {
-    for (DirectionAccumulator& acc : row) acc.EndSample(pc_id);
+  DirectionSample samples[2][2];
+  for (int k = 0; k < 2; ++k) {
+    for (int d = 0; d < 2; ++d) {
+      samples[k][d] = acc_[k][d].EndSample(pc_id);
+      // Like the summary: a direction that never carried media has no figures.
+      if (!acc_[k][d].HasMedia()) samples[k][d] = DirectionSample{};
+    }
   }
+  FillSampleRtt(samples);
+  const double t = std::isfinite(snapshot.timestamp_ms) ? snapshot.timestamp_ms : 0;
+  series_.Append(std::llround(std::clamp(t, 0.0, static_cast<double>(kMaxEpochMs))), pc_id,
+                 samples);
 
   // Keep this sample as the baseline of the next one: its RTP reports and its
   // selected pair. Reports that disappeared are dropped, so memory follows the
@@ -286,6 +296,7 @@ void PeerAnalyzer::OnSelectedPair(const Sample& s, const std::optional<SelectedP
   const StatsReport* previous = s.Previous(pair->id);
   if (previous != nullptr && !s.Advanced(*previous, *pair->report)) return;
   pair_rtt_ms_.Add(*rtt * 1000);
+  sample_pair_rtt_ms_ = *rtt * 1000;
 }
 
 void PeerAnalyzer::OnSetLocalDescription(std::string_view, double client_ts_ms) {
@@ -323,6 +334,26 @@ PeerFeatures PeerAnalyzer::Features() const {
     }
   }
   return PeerFeatures{};
+}
+
+void PeerAnalyzer::FillSampleRtt(DirectionSample (&samples)[2][2]) const {
+  DirectionSample& audio_send = samples[static_cast<int>(MediaKind::kAudio)][0];
+  DirectionSample& video_send = samples[static_cast<int>(MediaKind::kVideo)][0];
+  // The peer's round trip in this sample, for what it receives (as PeerRtt).
+  std::optional<double> peer_rtt = audio_send.rtt;
+  if (!peer_rtt) peer_rtt = video_send.rtt;
+  if (!peer_rtt) peer_rtt = sample_pair_rtt_ms_;
+  for (int k = 0; k < 2; ++k) {
+    for (int d = 0; d < 2; ++d) {
+      DirectionSample& sample = samples[k][d];
+      if (!acc_[k][d].HasMedia()) continue;
+      if (d == static_cast<int>(Direction::kSend)) {
+        if (!sample.rtt) sample.rtt = sample_pair_rtt_ms_;
+      } else {
+        sample.rtt = peer_rtt;
+      }
+    }
+  }
 }
 
 std::optional<double> PeerAnalyzer::PeerRtt() const {
