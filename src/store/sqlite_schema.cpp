@@ -90,6 +90,19 @@ INSERT INTO stream_windows (project, window_start, window_end, sealed_ms, delive
          size_bytes, sha256_hex FROM delivered_windows;
 DROP TABLE delivered_windows;
 )sql",
+    // Version 3: each peer's time series, kept when its room closes (encoded by
+    // series_codec.h, zlib-compressed; raw_bytes as in trace_chunks). Peers of
+    // rooms closed earlier have no row: their series is recomputed from the trace.
+    R"sql(
+CREATE TABLE peer_series (
+  peer_key INTEGER PRIMARY KEY REFERENCES peers (peer_key) ON DELETE CASCADE,
+  samples INTEGER NOT NULL,
+  raw_bytes INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+-- Finds a room id's sessions that have a given peer.
+CREATE INDEX peers_peer_id ON peers (peer_id);
+)sql",
 };
 
 Status SchemaError(sqlite3* db, const std::string& path, std::string_view op) {
