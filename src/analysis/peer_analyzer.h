@@ -4,7 +4,7 @@
 //
 // Its summary comes from running totals, not from the samples: apart from the
 // previous sample of each RTP report, the only thing that grows with the
-// length of the call is the peer's time series (PeerSeries, a few dozen bytes
+// length of the call is the peer's time series (PeerSeries, about 100 bytes
 // per getStats sample), which is what charts and the series endpoint show.
 #pragma once
 

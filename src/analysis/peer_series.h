@@ -3,7 +3,7 @@
 // series").
 //
 // Columnar, in single precision, with NaN for unknown values: a sample costs
-// about 80 bytes, so a four-hour call sampled every 8 s keeps about 150 KB.
+// about 100 bytes, so a four-hour call sampled every 8 s keeps about 180 KB.
 #pragma once
 
 #include <cstddef>
