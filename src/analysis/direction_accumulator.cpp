@@ -9,6 +9,9 @@ void DirectionAccumulator::BeginSample() {
   sample_span_ms_ = 0;
   sample_expected_ = 0;
   sample_lost_ = 0;
+  sample_jitter_buffer_s_ = 0;
+  sample_jitter_buffer_emitted_ = 0;
+  sample_pixels_ = 0;
   sample_jitter_ms_ = RunningStats();
   sample_rtt_ms_ = RunningStats();
   sample_frame_pixels_ = 0;
@@ -79,6 +82,8 @@ void DirectionAccumulator::AddJitterBuffer(double delay_s, double emitted) {
   if (delay_s < 0 || emitted <= 0) return;
   jitter_buffer_s_ += delay_s;
   jitter_buffer_emitted_ += emitted;
+  sample_jitter_buffer_s_ += delay_s;
+  sample_jitter_buffer_emitted_ += emitted;
 }
 
 void DirectionAccumulator::AddVideoStream(double width, double height, double fps,
@@ -86,6 +91,7 @@ void DirectionAccumulator::AddVideoStream(double width, double height, double fp
   if (width <= 0 || height <= 0 || fps <= 0 || duration_ms <= 0) return;
   sample_has_video_ = true;
   pixels_ += width * height * fps * duration_ms / 1000;
+  sample_pixels_ += width * height * fps * duration_ms / 1000;
   if (width * height > sample_frame_pixels_) {
     sample_frame_pixels_ = width * height;
     sample_frame_width_ = width;
@@ -137,6 +143,16 @@ double DirectionAccumulator::LossVariation() const {
 std::optional<double> DirectionAccumulator::JitterBufferMs() const {
   if (jitter_buffer_emitted_ <= 0) return std::nullopt;
   return jitter_buffer_s_ / jitter_buffer_emitted_ * 1000;
+}
+
+std::optional<double> DirectionAccumulator::SampleJitterBufferMs() const {
+  if (sample_jitter_buffer_emitted_ <= 0) return std::nullopt;
+  return sample_jitter_buffer_s_ / sample_jitter_buffer_emitted_ * 1000;
+}
+
+std::optional<double> DirectionAccumulator::SamplePixelRate() const {
+  if (sample_pixels_ <= 0 || sample_span_ms_ <= 0) return std::nullopt;
+  return sample_pixels_ * 1000 / sample_span_ms_;
 }
 
 }  // namespace rtcstream

@@ -80,6 +80,10 @@ class DirectionAccumulator {
   // Standard deviation of the per-sample packet loss, % points: of each peer
   // connection's series, averaged with the series' sample counts as weights.
   double LossVariation() const;
+  // Of the sample last ended: mean jitter buffer delay per emitted sample, ms.
+  std::optional<double> SampleJitterBufferMs() const;
+  // Of the sample last ended: pixels per second of its active video streams.
+  std::optional<double> SamplePixelRate() const;
   // The audio codec last seen, if any.
   std::optional<AudioCodec> audio_codec() const { return audio_codec_; }
 
@@ -110,6 +114,9 @@ class DirectionAccumulator {
   double sample_span_ms_ = 0;
   double sample_expected_ = 0;
   double sample_lost_ = 0;
+  double sample_jitter_buffer_s_ = 0;
+  double sample_jitter_buffer_emitted_ = 0;
+  double sample_pixels_ = 0;
   RunningStats sample_jitter_ms_;
   RunningStats sample_rtt_ms_;
   double sample_frame_pixels_ = 0;

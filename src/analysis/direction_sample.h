@@ -12,6 +12,8 @@ struct DirectionSample {
   std::optional<double> packet_loss;  // %
   std::optional<double> jitter;       // ms, mean of the sample's jitter values
   std::optional<double> rtt;          // ms
+  // Audio: E-model MOS; video: the video model's MOS (docs/metrics.md, 7 and 8).
+  std::optional<double> mos;
   // Video only: the largest active stream's frame size, the fastest one's rate.
   std::optional<double> frame_width;
   std::optional<double> frame_height;

@@ -87,6 +87,8 @@ class PeerAnalyzer {
   // Fills in the round trip of one sample's directions (docs/metrics.md,
   // "time series"); `samples` is indexed [MediaKind][Direction].
   void FillSampleRtt(DirectionSample (&samples)[2][2]) const;
+  // Fills in the MOS of one sample's directions that carried media in it.
+  void FillSampleMos(DirectionSample (&samples)[2][2]) const;
   // The peer's round trip: audio send RTT, else video send RTT, else the
   // selected candidate pairs' RTT.
   std::optional<double> PeerRtt() const;

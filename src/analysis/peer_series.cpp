@@ -21,6 +21,8 @@ std::string_view SeriesFieldName(SeriesField field) {
       return "jitter";
     case SeriesField::kRtt:
       return "rtt";
+    case SeriesField::kMos:
+      return "mos";
     case SeriesField::kFrameWidth:
       return "frame_width";
     case SeriesField::kFrameHeight:
@@ -41,6 +43,8 @@ std::optional<double> SampleField(const DirectionSample& sample, SeriesField fie
       return sample.jitter;
     case SeriesField::kRtt:
       return sample.rtt;
+    case SeriesField::kMos:
+      return sample.mos;
     case SeriesField::kFrameWidth:
       return sample.frame_width;
     case SeriesField::kFrameHeight:

@@ -24,13 +24,14 @@ enum class SeriesField {
   kPacketLoss,
   kJitter,
   kRtt,
+  kMos,
   kFrameWidth,  // this and the fields after it are video only
   kFrameHeight,
   kFps,
 };
 
 // Number of SeriesField values.
-constexpr int kSeriesFieldCount = 7;
+constexpr int kSeriesFieldCount = 8;
 
 // Number of fields a media kind has: audio has no frame size or rate.
 int SeriesFieldCount(MediaKind kind);

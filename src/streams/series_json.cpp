@@ -14,6 +14,7 @@ namespace {
 int Decimals(SeriesField field) {
   switch (field) {
     case SeriesField::kPacketLoss:
+    case SeriesField::kMos:
       return 2;
     case SeriesField::kFrameWidth:
     case SeriesField::kFrameHeight:

@@ -156,7 +156,7 @@ function assertPeerSeries(body, room, peer, call, intervalMs) {
   for (const kind of ['audio', 'video']) {
     for (const [dir, summary] of [['inbound', 'recv'], ['outbound', 'send']]) {
       const columns = body.series[kind][dir];
-      const fields = ['bitrate', 'packet_loss', 'jitter', 'rtt'];
+      const fields = ['bitrate', 'packet_loss', 'jitter', 'rtt', 'mos'];
       if (kind === 'video') fields.push('frame_width', 'frame_height', 'fps');
       assert.deepEqual(Object.keys(columns).sort(), fields.slice().sort(), `${where} ${kind} ${dir} fields`);
       for (const f of fields) assert.equal(columns[f].length, n, `${where} ${kind} ${dir} ${f} length`);
@@ -169,6 +169,8 @@ function assertPeerSeries(body, room, peer, call, intervalMs) {
         `${where} ${kind} ${dir}: mean sample bitrate ${mean} vs the room's ${expected}`);
     }
   }
+  const mos = body.series.audio.inbound.mos.filter((v) => v !== null);
+  assert.ok(mos.length >= n / 2 && mos.every((v) => v >= 1 && v <= 5), `${where}: received audio MOS ${mos}`);
   const widths = body.series.video.inbound.frame_width.filter((v) => v !== null);
   assert.ok(widths.length > 0 && widths.every((v) => v > 0), `${where}: received frame widths ${widths}`);
 }

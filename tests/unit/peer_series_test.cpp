@@ -90,6 +90,12 @@ TEST(PeerSeriesTest, OneSamplePerGetStatsWithNullsWhereUnknown) {
     for (float v : series.Column(MediaKind::kAudio, Direction::kSend, f))
       EXPECT_TRUE(std::isnan(v));
   }
+  // A MOS only for intervals in which media flowed.
+  const auto& mos = series.Column(MediaKind::kAudio, Direction::kSend, SeriesField::kMos);
+  EXPECT_TRUE(std::isnan(mos[0]));
+  EXPECT_GT(mos[1], 4);
+  EXPECT_TRUE(std::isnan(series.Column(MediaKind::kAudio, Direction::kRecv, SeriesField::kMos)[1]));
+  EXPECT_GT(series.Column(MediaKind::kVideo, Direction::kSend, SeriesField::kMos)[1], 1);
   // Audio has no frame columns.
   EXPECT_TRUE(series.Column(MediaKind::kAudio, Direction::kSend, SeriesField::kFps).empty());
 }
@@ -289,6 +295,27 @@ TEST(PeerSeriesRecordingTest, TwoPeerCallMatchesTheSummary) {
                 360);
       EXPECT_NEAR(MeanOfKnown(series.Column(MediaKind::kVideo, d, SeriesField::kFps), &known), 15,
                   2);
+    }
+    // The per-sample MOS averages to the summary's: the call was steady.
+    const std::pair<Direction, const DirectionSummary*> directions[] = {
+        {Direction::kSend, &record.stats.audio.send}, {Direction::kRecv, &record.stats.audio.recv}};
+    for (const auto& [d, summary] : directions) {
+      size_t mos_known = 0;
+      const double mos =
+          MeanOfKnown(series.Column(MediaKind::kAudio, d, SeriesField::kMos), &mos_known);
+      ASSERT_TRUE(summary->mos);
+      EXPECT_GE(mos_known, series.size() / 2);
+      EXPECT_NEAR(mos, *summary->mos, 0.05);
+    }
+    const std::pair<Direction, const DirectionSummary*> video_directions[] = {
+        {Direction::kSend, &record.stats.video.send}, {Direction::kRecv, &record.stats.video.recv}};
+    for (const auto& [d, summary] : video_directions) {
+      size_t mos_known = 0;
+      const double mos =
+          MeanOfKnown(series.Column(MediaKind::kVideo, d, SeriesField::kMos), &mos_known);
+      ASSERT_TRUE(summary->mos);
+      EXPECT_GE(mos_known, series.size() / 2);
+      EXPECT_NEAR(mos, *summary->mos, 0.1);
     }
     // Loopback: no loss, a round trip of about a millisecond in most samples.
     size_t known = 0;
