@@ -33,6 +33,19 @@ std::string_view SeriesFieldName(SeriesField field) {
   return "";
 }
 
+int SeriesFieldDecimals(SeriesField field) {
+  switch (field) {
+    case SeriesField::kPacketLoss:
+    case SeriesField::kMos:
+      return 2;
+    case SeriesField::kFrameWidth:
+    case SeriesField::kFrameHeight:
+      return 0;
+    default:
+      return 1;
+  }
+}
+
 std::optional<double> SampleField(const DirectionSample& sample, SeriesField field) {
   switch (field) {
     case SeriesField::kBitrate:

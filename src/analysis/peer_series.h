@@ -39,6 +39,10 @@ int SeriesFieldCount(MediaKind kind);
 // The name of a field in the JSON of a series ("bitrate", "frame_width", ...).
 std::string_view SeriesFieldName(SeriesField field);
 
+// The decimals a field is published (and stored) with: a little finer than
+// the room struct's, since single samples of a quiet call are small numbers.
+int SeriesFieldDecimals(SeriesField field);
+
 // The value of `field` in `sample`.
 std::optional<double> SampleField(const DirectionSample& sample, SeriesField field);
 

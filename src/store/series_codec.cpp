@@ -1,10 +1,11 @@
 #include "store/series_codec.h"
 
-#include <bit>
-#include <cstring>
+#include <cmath>
+#include <limits>
 #include <utility>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "store/trace_codec.h"
 
 namespace rtcstream {
@@ -27,11 +28,27 @@ void PutSignedVarint(int64_t value, std::string* out) {
   PutVarint((static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63), out);
 }
 
-void PutFloat(float value, std::string* out) {
-  uint32_t bits = std::bit_cast<uint32_t>(value);
-  for (int i = 0; i < 4; ++i) {
-    out->push_back(static_cast<char>(bits & 0xFF));
-    bits >>= 8;
+// Integers up to 2^53 convert to and from double exactly.
+constexpr double kMaxUnits = 9007199254740992.0;
+
+double Scale(SeriesField field) { return std::pow(10.0, SeriesFieldDecimals(field)); }
+
+// Appends one column: 0 for an unknown value, else 1 + the zigzag delta (in
+// units of the last published decimal) from the previous known value.
+void PutColumn(const std::vector<float>& column, SeriesField field, std::string* out) {
+  const double scale = Scale(field);
+  int64_t previous = 0;
+  for (float v : column) {
+    const double units =
+        std::isnan(v) ? NAN : std::round(RoundTo(v, SeriesFieldDecimals(field)) * scale);
+    if (!(std::abs(units) < kMaxUnits)) {
+      out->push_back(0);
+      continue;
+    }
+    const int64_t q = static_cast<int64_t>(units);
+    const int64_t delta = q - previous;
+    PutVarint(((static_cast<uint64_t>(delta) << 1) ^ static_cast<uint64_t>(delta >> 63)) + 1, out);
+    previous = q;
   }
 }
 
@@ -66,17 +83,6 @@ class Reader {
       return 0;
     }
     return static_cast<uint8_t>(data_[pos_++]);
-  }
-
-  float Float() {
-    if (remaining() < 4) {
-      ok_ = false;
-      return 0;
-    }
-    uint32_t bits = 0;
-    for (int i = 3; i >= 0; --i) bits = (bits << 8) | static_cast<uint8_t>(data_[pos_ + i]);
-    pos_ += 4;
-    return std::bit_cast<float>(bits);
   }
 
   std::string_view Bytes(uint64_t n) {
@@ -121,9 +127,8 @@ Status EncodePeerSeries(const PeerSeries& series, std::string* data, int64_t* ra
   for (MediaKind kind : {MediaKind::kAudio, MediaKind::kVideo}) {
     for (Direction direction : {Direction::kSend, Direction::kRecv}) {
       for (int f = 0; f < SeriesFieldCount(kind); ++f) {
-        for (float v : series.Column(kind, direction, static_cast<SeriesField>(f))) {
-          PutFloat(v, &raw);
-        }
+        const SeriesField field = static_cast<SeriesField>(f);
+        PutColumn(series.Column(kind, direction, field), field, &raw);
       }
     }
   }
@@ -164,10 +169,26 @@ Status DecodePeerSeries(std::string_view data, int64_t raw_bytes, PeerSeries* se
   for (MediaKind kind : {MediaKind::kAudio, MediaKind::kVideo}) {
     for (int d = 0; d < 2; ++d) {
       for (int f = 0; f < SeriesFieldCount(kind); ++f) {
-        if (in.remaining() < n * 4) return Damaged("columns");
+        // Every value takes at least one byte.
+        if (in.remaining() < n) return Damaged("columns");
+        const double scale = Scale(static_cast<SeriesField>(f));
         std::vector<float>& column = columns[static_cast<int>(kind)][d][f];
         column.reserve(n);
-        for (uint64_t i = 0; i < n; ++i) column.push_back(in.Float());
+        int64_t previous = 0;
+        for (uint64_t i = 0; i < n && in.ok(); ++i) {
+          const uint64_t code = in.Varint();
+          if (code == 0) {
+            column.push_back(std::numeric_limits<float>::quiet_NaN());
+            continue;
+          }
+          const uint64_t zigzag = code - 1;
+          const int64_t delta = static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+          // Unsigned: damaged deltas must wrap, not overflow.
+          previous =
+              static_cast<int64_t>(static_cast<uint64_t>(previous) + static_cast<uint64_t>(delta));
+          if (!(std::abs(static_cast<double>(previous)) < kMaxUnits)) return Damaged("value");
+          column.push_back(static_cast<float>(static_cast<double>(previous) / scale));
+        }
       }
     }
   }

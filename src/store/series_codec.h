@@ -1,9 +1,15 @@
 // The stored form of a peer's time series.
 //
 // Columnar: sample times as varint deltas, each peer connection's id once,
-// then one column of little-endian floats per figure; the whole is zlib
-// compressed. Repeated and unknown (NaN) values, which most columns are full
-// of, shrink to almost nothing. Any backend can store the result as a blob.
+// then one column per figure, each value in the decimals it is published with
+// (SeriesFieldDecimals) as a varint delta from the column's previous known
+// value, 0 standing for unknown; the whole is zlib compressed. A steady call's
+// columns are mostly short, repeated deltas, which zlib shrinks to almost
+// nothing. Any backend can store the result as a blob.
+//
+// Values are kept to their published decimals only: decoding gives what the
+// JSON of the series shows. A value too large to be kept exactly (beyond 2^53
+// units of its last decimal; garbage stats) is stored as unknown.
 #pragma once
 
 #include <cstdint>

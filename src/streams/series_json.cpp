@@ -9,21 +9,6 @@ namespace rtcstream {
 
 namespace {
 
-// Decimals written per figure: a little finer than the room struct's, since
-// single samples of a quiet call are small numbers.
-int Decimals(SeriesField field) {
-  switch (field) {
-    case SeriesField::kPacketLoss:
-    case SeriesField::kMos:
-      return 2;
-    case SeriesField::kFrameWidth:
-    case SeriesField::kFrameHeight:
-      return 0;
-    default:
-      return 1;
-  }
-}
-
 void WriteDirection(const PeerSeries& series, MediaKind kind, Direction direction, JsonWriter* w) {
   w->BeginObject();
   for (int f = 0; f < SeriesFieldCount(kind); ++f) {
@@ -34,7 +19,7 @@ void WriteDirection(const PeerSeries& series, MediaKind kind, Direction directio
       if (std::isnan(v)) {
         w->Null();
       } else {
-        w->Number(v, Decimals(field));
+        w->Number(v, SeriesFieldDecimals(field));
       }
     }
     w->EndArray();

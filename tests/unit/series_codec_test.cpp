@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/json_writer.h"
 #include "store/trace_codec.h"
 
 namespace rtcstream {
@@ -28,13 +29,17 @@ PeerSeries SampleSeries(size_t n) {
   return series;
 }
 
-void ExpectSameColumn(const std::vector<float>& a, const std::vector<float>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i])) {
-      EXPECT_TRUE(std::isnan(b[i])) << i;
+// Decoding gives each value in its published decimals.
+void ExpectSameColumn(const std::vector<float>& decoded, const std::vector<float>& original,
+                      SeriesField field) {
+  ASSERT_EQ(decoded.size(), original.size());
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    if (std::isnan(original[i])) {
+      EXPECT_TRUE(std::isnan(decoded[i])) << i;
     } else {
-      EXPECT_EQ(a[i], b[i]) << i;
+      EXPECT_FLOAT_EQ(decoded[i],
+                      static_cast<float>(RoundTo(original[i], SeriesFieldDecimals(field))))
+          << i;
     }
   }
 }
@@ -44,23 +49,41 @@ TEST(SeriesCodecTest, RoundTrip) {
   std::string data;
   int64_t raw_bytes = 0;
   ASSERT_TRUE(EncodePeerSeries(series, &data, &raw_bytes).ok());
-  // Compact: well under the 4-byte floats of every column, let alone JSON.
-  EXPECT_LT(data.size(), static_cast<size_t>(raw_bytes) / 2);
+  // Compact: a steady series costs a few bytes per sample, all columns together.
+  EXPECT_LT(data.size(), 50u * 4);
   PeerSeries back;
   Status s = DecodePeerSeries(data, raw_bytes, &back);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(back.start_ms(), series.start_ms());
   EXPECT_EQ(back.time_ms(), series.time_ms());
+  // Published decimals: 1.25 ms of jitter is 1.3.
+  EXPECT_FLOAT_EQ(back.Column(MediaKind::kAudio, Direction::kRecv, SeriesField::kJitter)[0], 1.3f);
   EXPECT_EQ(back.pc_index(), series.pc_index());
   EXPECT_EQ(back.pc_ids(), series.pc_ids());
   for (MediaKind kind : {MediaKind::kAudio, MediaKind::kVideo}) {
     for (Direction d : {Direction::kSend, Direction::kRecv}) {
       for (int f = 0; f < kSeriesFieldCount; ++f) {
-        ExpectSameColumn(back.Column(kind, d, static_cast<SeriesField>(f)),
-                         series.Column(kind, d, static_cast<SeriesField>(f)));
+        const SeriesField field = static_cast<SeriesField>(f);
+        ExpectSameColumn(back.Column(kind, d, field), series.Column(kind, d, field), field);
       }
     }
   }
+}
+
+TEST(SeriesCodecTest, ValuesTooLargeToKeepExactlyAreUnknown) {
+  PeerSeries series;
+  DirectionSample samples[2][2];
+  samples[0][0].bitrate = 1e30;
+  samples[0][1].bitrate = -12.5;
+  series.Append(1000, "PC_0", samples);
+  std::string data;
+  int64_t raw_bytes = 0;
+  ASSERT_TRUE(EncodePeerSeries(series, &data, &raw_bytes).ok());
+  PeerSeries back;
+  ASSERT_TRUE(DecodePeerSeries(data, raw_bytes, &back).ok());
+  EXPECT_TRUE(
+      std::isnan(back.Column(MediaKind::kAudio, Direction::kSend, SeriesField::kBitrate)[0]));
+  EXPECT_EQ(back.Column(MediaKind::kAudio, Direction::kRecv, SeriesField::kBitrate)[0], -12.5f);
 }
 
 TEST(SeriesCodecTest, EmptySeries) {
