@@ -24,10 +24,12 @@ void DirectionAccumulator::BeginSample() {
 DirectionSample DirectionAccumulator::EndSample(std::string_view pc_id) {
   DirectionSample sample;
   // bytes x 8 / ms is bits per ms, which is kbit/s.
-  if (sample_bytes_ > 0 && sample_span_ms_ > 0)
+  if (sample_bytes_ > 0 && sample_span_ms_ > 0) {
     sample.bitrate = sample_bytes_ * 8 / sample_span_ms_;
-  if (sample_expected_ > 0)
+  }
+  if (sample_expected_ > 0) {
     sample.packet_loss = std::min(100.0, sample_lost_ / sample_expected_ * 100);
+  }
   sample.jitter = sample_jitter_ms_.Mean();
   sample.rtt = sample_rtt_ms_.Mean();
   if (sample.bitrate || sample.packet_loss) {

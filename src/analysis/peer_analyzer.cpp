@@ -351,8 +351,9 @@ PeerFeatures PeerAnalyzer::Features() const {
 }
 
 void PeerAnalyzer::FillSampleRtt(DirectionSample (&samples)[2][2]) const {
-  DirectionSample& audio_send = samples[static_cast<int>(MediaKind::kAudio)][0];
-  DirectionSample& video_send = samples[static_cast<int>(MediaKind::kVideo)][0];
+  constexpr int kSend = static_cast<int>(Direction::kSend);
+  const DirectionSample& audio_send = samples[static_cast<int>(MediaKind::kAudio)][kSend];
+  const DirectionSample& video_send = samples[static_cast<int>(MediaKind::kVideo)][kSend];
   // The peer's round trip in this sample, for what it receives (as PeerRtt).
   std::optional<double> peer_rtt = audio_send.rtt;
   if (!peer_rtt) peer_rtt = video_send.rtt;
@@ -361,7 +362,7 @@ void PeerAnalyzer::FillSampleRtt(DirectionSample (&samples)[2][2]) const {
     for (int d = 0; d < 2; ++d) {
       DirectionSample& sample = samples[k][d];
       if (!acc_[k][d].HasMedia()) continue;
-      if (d == static_cast<int>(Direction::kSend)) {
+      if (d == kSend) {
         if (!sample.rtt) sample.rtt = sample_pair_rtt_ms_;
       } else {
         sample.rtt = peer_rtt;
