@@ -203,6 +203,16 @@ test('2-peer call: one room with both peers, their keys, devices, browsers and m
       ],
       collectionInterval: 2000,
       durationMs: 20000,
+      // Mid-call, the open room serves each peer's series so far.
+      during: async () => {
+        await sleep(8000);
+        const r = await srv.get(`/rooms/${encodeURIComponent(roomId)}/peers/bob/series`);
+        artifacts['series-live.json'] = r.json ?? r.body;
+        assert.equal(r.status, 200, `live series -> ${r.status} ${r.body.slice(0, 500)}`);
+        assert.equal(r.json.live, true, 'the room is open');
+        assert.ok(r.json.samples >= 1, `live series has ${r.json.samples} samples 8 s into the call`);
+        assert.equal(r.json.series.audio.inbound.bitrate.length, r.json.samples);
+      },
       log,
     });
     artifacts['call.json'] = call;
