@@ -9,26 +9,43 @@ void DirectionAccumulator::BeginSample() {
   sample_span_ms_ = 0;
   sample_expected_ = 0;
   sample_lost_ = 0;
+  sample_jitter_buffer_s_ = 0;
+  sample_jitter_buffer_emitted_ = 0;
+  sample_pixels_ = 0;
+  sample_jitter_ms_ = RunningStats();
+  sample_rtt_ms_ = RunningStats();
   sample_frame_pixels_ = 0;
+  sample_frame_width_ = 0;
+  sample_frame_height_ = 0;
   sample_frame_rate_ = 0;
   sample_has_video_ = false;
 }
 
-void DirectionAccumulator::EndSample(std::string_view pc_id) {
-  const bool has_bitrate = sample_bytes_ > 0 && sample_span_ms_ > 0;
-  if (has_bitrate || sample_expected_ > 0) {
+DirectionSample DirectionAccumulator::EndSample(std::string_view pc_id) {
+  DirectionSample sample;
+  // bytes x 8 / ms is bits per ms, which is kbit/s.
+  if (sample_bytes_ > 0 && sample_span_ms_ > 0) {
+    sample.bitrate = sample_bytes_ * 8 / sample_span_ms_;
+  }
+  if (sample_expected_ > 0) {
+    sample.packet_loss = std::min(100.0, sample_lost_ / sample_expected_ * 100);
+  }
+  sample.jitter = sample_jitter_ms_.Mean();
+  sample.rtt = sample_rtt_ms_.Mean();
+  if (sample.bitrate || sample.packet_loss) {
     auto it = series_.find(pc_id);
     if (it == series_.end()) it = series_.emplace(std::string(pc_id), SampleSeries{}).first;
-    // bytes x 8 / ms is bits per ms, which is kbit/s.
-    if (has_bitrate) it->second.bitrate.Add(sample_bytes_ * 8 / sample_span_ms_);
-    if (sample_expected_ > 0) {
-      it->second.loss.Add(std::min(100.0, sample_lost_ / sample_expected_ * 100));
-    }
+    if (sample.bitrate) it->second.bitrate.Add(*sample.bitrate);
+    if (sample.packet_loss) it->second.loss.Add(*sample.packet_loss);
   }
   if (sample_has_video_) {
     frame_pixels_.Add(sample_frame_pixels_);
     frame_rate_.Add(sample_frame_rate_);
+    sample.frame_width = sample_frame_width_;
+    sample.frame_height = sample_frame_height_;
+    sample.fps = sample_frame_rate_;
   }
+  return sample;
 }
 
 void DirectionAccumulator::AddBytes(double bytes, double start_ms, double end_ms) {
@@ -53,14 +70,22 @@ void DirectionAccumulator::AddLostPackets(double packets) {
   sample_lost_ += packets;
 }
 
-void DirectionAccumulator::AddJitter(double jitter_ms) { jitter_ms_.Add(jitter_ms); }
+void DirectionAccumulator::AddJitter(double jitter_ms) {
+  jitter_ms_.Add(jitter_ms);
+  sample_jitter_ms_.Add(jitter_ms);
+}
 
-void DirectionAccumulator::AddRtt(double rtt_ms) { rtt_ms_.Add(rtt_ms); }
+void DirectionAccumulator::AddRtt(double rtt_ms) {
+  rtt_ms_.Add(rtt_ms);
+  sample_rtt_ms_.Add(rtt_ms);
+}
 
 void DirectionAccumulator::AddJitterBuffer(double delay_s, double emitted) {
   if (delay_s < 0 || emitted <= 0) return;
   jitter_buffer_s_ += delay_s;
   jitter_buffer_emitted_ += emitted;
+  sample_jitter_buffer_s_ += delay_s;
+  sample_jitter_buffer_emitted_ += emitted;
 }
 
 void DirectionAccumulator::AddVideoStream(double width, double height, double fps,
@@ -68,7 +93,12 @@ void DirectionAccumulator::AddVideoStream(double width, double height, double fp
   if (width <= 0 || height <= 0 || fps <= 0 || duration_ms <= 0) return;
   sample_has_video_ = true;
   pixels_ += width * height * fps * duration_ms / 1000;
-  sample_frame_pixels_ = std::max(sample_frame_pixels_, width * height);
+  sample_pixels_ += width * height * fps * duration_ms / 1000;
+  if (width * height > sample_frame_pixels_) {
+    sample_frame_pixels_ = width * height;
+    sample_frame_width_ = width;
+    sample_frame_height_ = height;
+  }
   sample_frame_rate_ = std::max(sample_frame_rate_, fps);
 }
 
@@ -115,6 +145,16 @@ double DirectionAccumulator::LossVariation() const {
 std::optional<double> DirectionAccumulator::JitterBufferMs() const {
   if (jitter_buffer_emitted_ <= 0) return std::nullopt;
   return jitter_buffer_s_ / jitter_buffer_emitted_ * 1000;
+}
+
+std::optional<double> DirectionAccumulator::SampleJitterBufferMs() const {
+  if (sample_jitter_buffer_emitted_ <= 0) return std::nullopt;
+  return sample_jitter_buffer_s_ / sample_jitter_buffer_emitted_ * 1000;
+}
+
+std::optional<double> DirectionAccumulator::SamplePixelRate() const {
+  if (sample_pixels_ <= 0 || sample_span_ms_ <= 0) return std::nullopt;
+  return sample_pixels_ * 1000 / sample_span_ms_;
 }
 
 }  // namespace rtcstream

@@ -8,6 +8,9 @@
 // connections are sampled at different instants and may carry streams of very
 // different rates (a camera and a screen share), so taken together their
 // samples would show a variation that no stream has.
+//
+// Each sample's figures are also handed back by EndSample, for the peer's
+// time series; the variance penalties are computed from those same figures.
 #pragma once
 
 #include <functional>
@@ -17,6 +20,7 @@
 #include <string_view>
 
 #include "analysis/audio_codec.h"
+#include "analysis/direction_sample.h"
 #include "analysis/running_stats.h"
 #include "analysis/time_coverage.h"
 
@@ -26,8 +30,10 @@ class DirectionAccumulator {
  public:
   // Starts one getStats sample.
   void BeginSample();
-  // Ends the sample started by BeginSample; it came from peer connection `pc_id`.
-  void EndSample(std::string_view pc_id);
+  // Ends the sample started by BeginSample; it came from peer connection
+  // `pc_id`. Returns the sample's figures (its rtt: the sample's new round-trip
+  // measurements only).
+  DirectionSample EndSample(std::string_view pc_id);
 
   // One stream sent or received `bytes` during [start_ms, end_ms].
   void AddBytes(double bytes, double start_ms, double end_ms);
@@ -74,6 +80,10 @@ class DirectionAccumulator {
   // Standard deviation of the per-sample packet loss, % points: of each peer
   // connection's series, averaged with the series' sample counts as weights.
   double LossVariation() const;
+  // Of the sample last ended: mean jitter buffer delay per emitted sample, ms.
+  std::optional<double> SampleJitterBufferMs() const;
+  // Of the sample last ended: pixels per second of its active video streams.
+  std::optional<double> SamplePixelRate() const;
   // The audio codec last seen, if any.
   std::optional<AudioCodec> audio_codec() const { return audio_codec_; }
 
@@ -104,7 +114,14 @@ class DirectionAccumulator {
   double sample_span_ms_ = 0;
   double sample_expected_ = 0;
   double sample_lost_ = 0;
+  double sample_jitter_buffer_s_ = 0;
+  double sample_jitter_buffer_emitted_ = 0;
+  double sample_pixels_ = 0;
+  RunningStats sample_jitter_ms_;
+  RunningStats sample_rtt_ms_;
   double sample_frame_pixels_ = 0;
+  double sample_frame_width_ = 0;
+  double sample_frame_height_ = 0;
   double sample_frame_rate_ = 0;
   bool sample_has_video_ = false;
 };

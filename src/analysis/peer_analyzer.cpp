@@ -108,6 +108,19 @@ bool IsNewRttMeasurement(const StatsReport* previous, const StatsReport& current
   return GetNumber(*previous, "roundTripTime") != GetNumber(current, "roundTripTime");
 }
 
+// The audio MOS of one direction (docs/metrics.md, section 7). Unknown inputs
+// count as 0; the jitter buffer, when unknown, as twice the jitter.
+double DirectionAudioMos(std::optional<double> rtt, std::optional<double> jitter_buffer,
+                         std::optional<double> jitter, std::optional<double> packet_loss,
+                         std::optional<AudioCodec> codec) {
+  AudioMosInput in;
+  in.rtt_ms = rtt.value_or(0);
+  in.jitter_buffer_ms = jitter_buffer.value_or(2 * jitter.value_or(0));
+  in.packet_loss_pct = packet_loss.value_or(0);
+  in.codec = codec.value_or(AudioCodec::kOpusFec);
+  return AudioMos(in);
+}
+
 }  // namespace
 
 struct PeerAnalyzer::Sample {
@@ -152,6 +165,7 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
     s.gap_ms = snapshot.timestamp_ms - pc.last_snapshot_ms;
   }
 
+  sample_pair_rtt_ms_.reset();
   for (auto& row : acc_) {
     for (DirectionAccumulator& acc : row) acc.BeginSample();
   }
@@ -169,9 +183,19 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   }
   const std::optional<SelectedPair> pair = FindSelectedPair(snapshot);
   OnSelectedPair(s, pair);
-  for (auto& row : acc_) {
-    for (DirectionAccumulator& acc : row) acc.EndSample(pc_id);
+  DirectionSample samples[2][2];
+  for (int k = 0; k < 2; ++k) {
+    for (int d = 0; d < 2; ++d) {
+      samples[k][d] = acc_[k][d].EndSample(pc_id);
+      // Like the summary: a direction that never carried media has no figures.
+      if (!acc_[k][d].HasMedia()) samples[k][d] = DirectionSample{};
+    }
   }
+  FillSampleRtt(samples);
+  FillSampleMos(samples);
+  const double t = std::isfinite(snapshot.timestamp_ms) ? snapshot.timestamp_ms : 0;
+  series_.Append(std::llround(std::clamp(t, 0.0, static_cast<double>(kMaxEpochMs))), pc_id,
+                 samples);
 
   // Keep this sample as the baseline of the next one: its RTP reports and its
   // selected pair. Reports that disappeared are dropped, so memory follows the
@@ -286,6 +310,7 @@ void PeerAnalyzer::OnSelectedPair(const Sample& s, const std::optional<SelectedP
   const StatsReport* previous = s.Previous(pair->id);
   if (previous != nullptr && !s.Advanced(*previous, *pair->report)) return;
   pair_rtt_ms_.Add(*rtt * 1000);
+  sample_pair_rtt_ms_ = *rtt * 1000;
 }
 
 void PeerAnalyzer::OnSetLocalDescription(std::string_view, double client_ts_ms) {
@@ -325,6 +350,49 @@ PeerFeatures PeerAnalyzer::Features() const {
   return PeerFeatures{};
 }
 
+void PeerAnalyzer::FillSampleRtt(DirectionSample (&samples)[2][2]) const {
+  constexpr int kSend = static_cast<int>(Direction::kSend);
+  const DirectionSample& audio_send = samples[static_cast<int>(MediaKind::kAudio)][kSend];
+  const DirectionSample& video_send = samples[static_cast<int>(MediaKind::kVideo)][kSend];
+  // The peer's round trip in this sample, for what it receives (as PeerRtt).
+  std::optional<double> peer_rtt = audio_send.rtt;
+  if (!peer_rtt) peer_rtt = video_send.rtt;
+  if (!peer_rtt) peer_rtt = sample_pair_rtt_ms_;
+  for (int k = 0; k < 2; ++k) {
+    for (int d = 0; d < 2; ++d) {
+      DirectionSample& sample = samples[k][d];
+      if (!acc_[k][d].HasMedia()) continue;
+      if (d == kSend) {
+        if (!sample.rtt) sample.rtt = sample_pair_rtt_ms_;
+      } else {
+        sample.rtt = peer_rtt;
+      }
+    }
+  }
+}
+
+void PeerAnalyzer::FillSampleMos(DirectionSample (&samples)[2][2]) const {
+  for (int d = 0; d < 2; ++d) {
+    // A MOS rates media that flowed: none for an interval without any.
+    DirectionSample& audio = samples[static_cast<int>(MediaKind::kAudio)][d];
+    const DirectionAccumulator& audio_acc = acc_[static_cast<int>(MediaKind::kAudio)][d];
+    if (audio.bitrate) {
+      std::optional<double> buffer;
+      if (d == static_cast<int>(Direction::kRecv)) buffer = audio_acc.SampleJitterBufferMs();
+      audio.mos = Finite(DirectionAudioMos(audio.rtt, buffer, audio.jitter, audio.packet_loss,
+                                           audio_acc.audio_codec()));
+    }
+    DirectionSample& video = samples[static_cast<int>(MediaKind::kVideo)][d];
+    const std::optional<double> pixel_rate =
+        acc_[static_cast<int>(MediaKind::kVideo)][d].SamplePixelRate();
+    if (video.bitrate && pixel_rate && video.frame_width && video.frame_height && video.fps) {
+      video.mos =
+          Finite(VideoMos({*video.bitrate, *pixel_rate, *video.frame_width * *video.frame_height,
+                           *video.fps, video.packet_loss.value_or(0)}));
+    }
+  }
+}
+
 std::optional<double> PeerAnalyzer::PeerRtt() const {
   if (std::optional<double> rtt = Acc(MediaKind::kAudio, Direction::kSend).Rtt()) return rtt;
   if (std::optional<double> rtt = Acc(MediaKind::kVideo, Direction::kSend).Rtt()) return rtt;
@@ -348,16 +416,11 @@ DirectionSummary PeerAnalyzer::SummarizeDirection(MediaKind kind, Direction dire
   const std::optional<double> rtt = direction == Direction::kSend ? d.rtt : peer_rtt;
 
   if (kind == MediaKind::kAudio) {
-    AudioMosInput in;
-    in.rtt_ms = rtt.value_or(0);
     // The receiver measures its jitter buffer; for what we send, the far
     // end's buffer is estimated as twice the jitter it reports.
     std::optional<double> buffer;
     if (direction == Direction::kRecv) buffer = acc.JitterBufferMs();
-    in.jitter_buffer_ms = buffer.value_or(2 * d.jitter.value_or(0));
-    in.packet_loss_pct = d.packet_loss.value_or(0);
-    in.codec = acc.audio_codec().value_or(AudioCodec::kOpusFec);
-    d.mos = AudioMos(in);
+    d.mos = DirectionAudioMos(rtt, buffer, d.jitter, d.packet_loss, acc.audio_codec());
   } else {
     const std::optional<double> pixel_rate = Finite(acc.PixelRate());
     const std::optional<double> frame_pixels = Finite(acc.FramePixels());

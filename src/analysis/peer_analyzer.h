@@ -2,9 +2,10 @@
 // the quality figures of a data stream peer struct (docs/metrics.md has every
 // formula).
 //
-// It keeps running totals only, never the series itself: a peer in a
-// four-hour call costs the same memory as one in a four-minute call, apart
-// from the previous sample of each RTP report.
+// Its summary comes from running totals, not from the samples: apart from the
+// previous sample of each RTP report, the only thing that grows with the
+// length of the call is the peer's time series (PeerSeries, about 100 bytes
+// per getStats sample), which is what charts and the series endpoint show.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,7 @@
 #include "analysis/direction_accumulator.h"
 #include "analysis/media_kind.h"
 #include "analysis/media_summary.h"
+#include "analysis/peer_series.h"
 #include "analysis/running_stats.h"
 #include "analysis/selected_pair.h"
 #include "session/stats_snapshot.h"
@@ -49,6 +51,8 @@ class PeerAnalyzer {
   PeerFeatures Features() const;
   // Number of OnStats calls.
   size_t StatsSamples() const { return samples_; }
+  // One sample per OnStats call, on the client's clock (the snapshots' time).
+  const PeerSeries& series() const { return series_; }
 
  private:
   // What is kept of one peer connection between samples.
@@ -80,6 +84,11 @@ class PeerAnalyzer {
   void OnRemoteInbound(const Sample& s, std::string_view id, const StatsReport& report);
   void OnSelectedPair(const Sample& s, const std::optional<SelectedPair>& pair);
   void MarkConnected(std::string_view pc_id);
+  // Fills in the round trip of one sample's directions (docs/metrics.md,
+  // "time series"); `samples` is indexed [MediaKind][Direction].
+  void FillSampleRtt(DirectionSample (&samples)[2][2]) const;
+  // Fills in the MOS of one sample's directions that carried media in it.
+  void FillSampleMos(DirectionSample (&samples)[2][2]) const;
   // The peer's round trip: audio send RTT, else video send RTT, else the
   // selected candidate pairs' RTT.
   std::optional<double> PeerRtt() const;
@@ -91,6 +100,8 @@ class PeerAnalyzer {
   std::vector<std::string> connect_order_;  // first connected first
   DirectionAccumulator acc_[2][2];          // [MediaKind][Direction]
   RunningStats pair_rtt_ms_;
+  std::optional<double> sample_pair_rtt_ms_;  // of the OnStats call in progress
+  PeerSeries series_;
   CallSetupTracker call_setup_;
   size_t samples_ = 0;
 };

@@ -56,6 +56,7 @@ Status AnalyzeImportedTrace(const ImportedTrace& trace, std::string_view file,
   if (!peer.first_seen_ms()) return Status::InvalidArgument("no entry has a time");
   peer.SetIdentityIfMissing(out->room_id, !trace.peer_id.empty() ? trace.peer_id : stem);
   out->record = peer.ToRecord();
+  out->series = peer.Series();
   out->trace = peer.TakePendingTrace();
   return Status::OK();
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/peer_series.h"
 #include "common/status.h"
 #include "import/imported_trace.h"
 #include "rooms/room_record.h"
@@ -22,6 +23,7 @@ struct ImportedPeer {
   std::string session_id;  // "import:<file stem>"
   std::string user_agent;  // the dump's, for the history
   PeerRecord record;       // the data stream figures
+  PeerSeries series;       // its time series (PeerState::Series)
   // The raw trace as the history keeps it: newline-terminated tuples, opened by
   // a kImportTuple that names the getstats delta semantics.
   std::string trace;

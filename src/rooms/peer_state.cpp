@@ -176,4 +176,11 @@ PeerRecord PeerState::ToRecord() const {
   return r;
 }
 
+PeerSeries PeerState::Series() const {
+  PeerSeries series = analyzer_.series();
+  series.ShiftTimes(skew_ms_);
+  series.set_start_ms(first_seen_ms().value_or(0));
+  return series;
+}
+
 }  // namespace rtcstream

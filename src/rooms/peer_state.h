@@ -75,6 +75,9 @@ class PeerState : public TraceHandler {
 
   // Builds the peer's part of the data stream struct.
   PeerRecord ToRecord() const;
+  // The peer's time series so far, on the server's clock, starting at the
+  // peer's start_time.
+  PeerSeries Series() const;
 
   // TraceHandler:
   void OnRawTuple(std::string_view tuple_json) override;

@@ -138,6 +138,24 @@ std::string ClientAddressOf(const http::request<http::string_body>& req,
   return ClientAddress(socket_address, {x_forwarded_for, forwarded}, options.trusted_proxies);
 }
 
+// Splits the part of a path after "/rooms/" of the form "<room>/peers/<peer>/series"
+// into the decoded ids. Ids are percent-encoded in the path, so neither segment
+// holds a '/' of its own.
+bool ParseSeriesPath(std::string_view rest, std::string* room_id, std::string* peer_id) {
+  constexpr std::string_view kPeers = "/peers/";
+  constexpr std::string_view kSeries = "/series";
+  const size_t room_end = rest.find('/');
+  if (room_end == 0 || room_end == std::string_view::npos) return false;
+  if (rest.substr(room_end, kPeers.size()) != kPeers || !EndsWith(rest, kSeries)) return false;
+  const size_t peer_start = room_end + kPeers.size();
+  if (rest.size() <= peer_start + kSeries.size()) return false;
+  const std::string_view peer = rest.substr(peer_start, rest.size() - kSeries.size() - peer_start);
+  if (peer.find('/') != std::string_view::npos) return false;
+  *room_id = UrlDecode(rest.substr(0, room_end));
+  *peer_id = UrlDecode(peer);
+  return true;
+}
+
 std::string ErrorJson(std::string_view message) {
   std::string out = "{\"error\":";
   // Error messages are ours, but may quote client input: escape like any JSON string.
@@ -457,7 +475,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         return;
       }
       std::string json;
-      Status s = collector_->RoomJson(auth.substr(7), UrlDecode(path.substr(7)), &json);
+      std::string room_id, peer_id;
+      Status s = ParseSeriesPath(path.substr(7), &room_id, &peer_id)
+                     ? collector_->PeerSeriesJson(auth.substr(7), room_id, peer_id, &json)
+                     : collector_->RoomJson(auth.substr(7), UrlDecode(path.substr(7)), &json);
       if (!s.ok()) {
         if (s.code() == Status::Code::kPermissionDenied) {
           LogWarn("rejected HTTP API request: unknown access token", {{"remote", remote_}});

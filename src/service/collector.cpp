@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "streams/object_key.h"
 #include "streams/room_json.h"
 #include "streams/room_url.h"
+#include "streams/series_json.h"
 #include "streams/stream_encoding.h"
 #include "streams/window.h"
 #include "wire/frame.h"
@@ -62,6 +64,18 @@ std::string Fingerprint(std::string_view secret) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Feeds a stored raw trace (newline-separated tuples) to `peer`.
+void ReplayTrace(std::string_view trace, PeerState* peer) {
+  size_t pos = 0;
+  while (pos < trace.size()) {
+    size_t end = trace.find('\n', pos);
+    if (end == std::string_view::npos) end = trace.size();
+    peer->FeedTupleJson(trace.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  peer->TakePendingTrace();  // already stored
 }
 
 bool ValidSessionId(std::string_view id) {
@@ -153,6 +167,11 @@ struct Collector::Impl {
   Status PersistTracesLocked();
   void CompactClosedTraces();
   const ProjectConfig* ProjectForKey(std::string_view key) const;
+  // The project of an HTTP API access token, or nullptr.
+  const ProjectConfig* ProjectForToken(std::string_view token) const;
+  // The series of `peer_id` in the open session of the room, when it is there.
+  std::optional<PeerSeries> LiveSeries(const std::string& project, std::string_view room_id,
+                                       std::string_view peer_id);
   void JoinRoomLocked(const std::shared_ptr<Session>& session);
   void MaybeJoin(const std::shared_ptr<Session>& session);
   void Locate(Session& session, std::string_view client_address);
@@ -176,6 +195,17 @@ const ProjectConfig* Collector::Impl::ProjectForKey(std::string_view key) const 
     }
   }
   return found;
+}
+
+const ProjectConfig* Collector::Impl::ProjectForToken(std::string_view token) const {
+  const ProjectConfig* project = nullptr;
+  // Compare against every token so the time taken does not reveal which matched.
+  for (const ProjectConfig& p : config.projects) {
+    for (const SecretSetting& t : p.access_tokens) {
+      if (ConstantTimeEquals(t.value, token)) project = &p;
+    }
+  }
+  return token.empty() ? nullptr : project;
 }
 
 Status Collector::Open(const ServiceConfig& config, std::unique_ptr<Collector>* out) {
@@ -250,14 +280,7 @@ Status Collector::Impl::Restore(EpochMs now) {
       if (!s.ok()) return s;
       // Replaying the raw trace rebuilds the delta baselines and the analysis, so a
       // reconnecting SDK continues its delta stream seamlessly.
-      size_t pos = 0;
-      while (pos < trace.size()) {
-        size_t end = trace.find('\n', pos);
-        if (end == std::string::npos) end = trace.size();
-        session->peer.FeedTupleJson(std::string_view(trace).substr(pos, end - pos));
-        pos = end + 1;
-      }
-      session->peer.TakePendingTrace();  // already stored
+      ReplayTrace(trace, &session->peer);
       session->peer.SetLocation(sp.info.location);
       session->peer.SetIdentityIfMissing(stored.room_id, sp.info.peer_id);
       session->room_key = stored.room_key;
@@ -565,6 +588,7 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
   RoomRecord record;
   record.project = room.project;
   record.room_id = room.room_id;
+  std::vector<PeerSeriesEntry> series;
   bool first = true;
   for (const auto& session : room.sessions) {
     FlushSession(*session);
@@ -572,6 +596,7 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
     if (session->peer.HasPendingTrace()) {
       return Status::Unavailable("trace of a peer could not be persisted yet");
     }
+    series.push_back({session->peer_key, session->peer.Series()});
     PeerRecord peer = session->peer.ToRecord();
     if (first || peer.start_ms < record.start_ms) record.start_ms = peer.start_ms;
     if (first || peer.end_ms > record.end_ms) record.end_ms = peer.end_ms;
@@ -589,7 +614,11 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
   // sealed: then it goes into the next one, so a sealed window never changes.
   EpochMs window = WindowStart(record.end_ms, project->stream.interval_ms);
   window = std::max(window, streams[room.project].next_unsealed);
-  Status s = store->CloseRoom(room.room_key, record.end_ms, json, window);
+  // Before the room is closed, so that a closed room always has its series
+  // (storing them again after a failed close replaces them).
+  Status s = store->StorePeerSeries(series);
+  if (!s.ok()) return s;
+  s = store->CloseRoom(room.room_key, record.end_ms, json, window);
   if (!s.ok()) return s;
   LogInfo("room closed", {{"project", room.project},
                           {"room", room.room_id},
@@ -842,21 +871,60 @@ void Collector::Flush() {
 
 Status Collector::RoomJson(std::string_view access_token, std::string_view room_id,
                            std::string* json) {
-  const ProjectConfig* project = nullptr;
-  // Compare against every token so the time taken does not reveal which matched.
-  for (const ProjectConfig& p : impl_->config.projects) {
-    for (const SecretSetting& t : p.access_tokens) {
-      if (ConstantTimeEquals(t.value, access_token)) project = &p;
-    }
-  }
-  if (project == nullptr || access_token.empty()) {
-    return Status::PermissionDenied("unknown access token");
-  }
+  const ProjectConfig* project = impl_->ProjectForToken(access_token);
+  if (project == nullptr) return Status::PermissionDenied("unknown access token");
   std::vector<std::string> room_jsons;
   Status s = impl_->store->RoomSessions(project->id, room_id, &room_jsons);
   if (!s.ok()) return s;
   if (room_jsons.empty()) return Status::NotFound("no closed session of this room");
   *json = StreamFileBody(room_jsons);
+  return Status::OK();
+}
+
+std::optional<PeerSeries> Collector::Impl::LiveSeries(const std::string& project,
+                                                      std::string_view room_id,
+                                                      std::string_view peer_id) {
+  std::shared_ptr<Session> latest;
+  EpochMs latest_start = 0;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = rooms.find(project + "\n" + std::string(room_id));
+  if (it == rooms.end()) return std::nullopt;
+  // After a page reload a peer id has several SDK sessions: the latest one counts.
+  for (const auto& session : it->second.sessions) {
+    std::lock_guard<std::mutex> session_lock(session->mu);
+    if (session->peer.peer_id() != peer_id) continue;
+    const EpochMs start = session->peer.first_seen_ms().value_or(0);
+    if (!latest || start >= latest_start) {
+      latest = session;
+      latest_start = start;
+    }
+  }
+  if (!latest) return std::nullopt;
+  std::lock_guard<std::mutex> session_lock(latest->mu);
+  return latest->peer.Series();
+}
+
+Status Collector::PeerSeriesJson(std::string_view access_token, std::string_view room_id,
+                                 std::string_view peer_id, std::string* json) {
+  const ProjectConfig* project = impl_->ProjectForToken(access_token);
+  if (project == nullptr) return Status::PermissionDenied("unknown access token");
+  if (std::optional<PeerSeries> live = impl_->LiveSeries(project->id, room_id, peer_id)) {
+    *json = PeerSeriesToJson(room_id, peer_id, *live, true);
+    return Status::OK();
+  }
+  FoundPeerSeries found;
+  Status s = impl_->store->FindPeerSeries(project->id, room_id, peer_id, &found);
+  if (!s.ok()) return s;
+  if (!found.stored) {
+    // The room closed before series were kept: recompute it from the raw trace.
+    std::string trace;
+    s = impl_->store->ReadTrace(found.peer_key, &trace);
+    if (!s.ok()) return s;
+    PeerState peer("", "");
+    ReplayTrace(trace, &peer);
+    found.series = peer.Series();
+  }
+  *json = PeerSeriesToJson(room_id, peer_id, found.series, false);
   return Status::OK();
 }
 

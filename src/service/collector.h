@@ -74,6 +74,14 @@ class Collector {
   // token; rooms of other projects are never visible.
   Status RoomJson(std::string_view access_token, std::string_view room_id, std::string* json);
 
+  // The time series of peer `peer_id` in room `room_id` of the project that
+  // `access_token` belongs to, as JSON (streams/series_json.h): of the open
+  // session when the peer is in it, else of the latest closed session that has
+  // the peer. PermissionDenied for an unknown token, NotFound for an unknown
+  // room or peer; rooms of other projects are never visible.
+  Status PeerSeriesJson(std::string_view access_token, std::string_view room_id,
+                        std::string_view peer_id, std::string* json);
+
   // Periodic work: persists pending traces, closes rooms whose grace has passed,
   // and seals every data stream window that has ended.
   void Tick(EpochMs now);

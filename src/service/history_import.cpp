@@ -82,6 +82,7 @@ Status StoreImportedRoom(HistoryStore* store, const ImportTarget& target, const 
 
   s = store->CreateRoom(target.project, record.room_id, record.start_ms, &result->room_key);
   if (!s.ok()) return s;
+  std::vector<PeerSeriesEntry> series;
   for (size_t i = 0; i < room.peer_index.size(); ++i) {
     const ImportedPeer& peer = peers[room.peer_index[i]];
     StoredPeerInfo info;
@@ -94,7 +95,10 @@ Status StoreImportedRoom(HistoryStore* store, const ImportTarget& target, const 
     s = store->AddPeer(result->room_key, info, &peer_key);
     if (s.ok()) s = store->AppendTrace(peer_key, peer.trace);
     if (!s.ok()) return s;
+    series.push_back({peer_key, peer.series});
   }
+  s = store->StorePeerSeries(series);
+  if (!s.ok()) return s;
   const std::string json = RoomToJson(record, RoomUrl(target.public_url, record.room_id));
   result->window_start = ImportWindow(record.end_ms, now, target.stream_interval_ms, last_sealed);
   return store->CloseRoom(result->room_key, record.end_ms, json, result->window_start);

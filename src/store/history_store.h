@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/peer_series.h"
 #include "common/status.h"
 #include "common/time_util.h"
 #include "rooms/room_record.h"
@@ -66,6 +67,21 @@ struct StreamWindow {
   std::string sha256_hex;
 };
 
+// A peer's time series to keep (see PeerSeries).
+struct PeerSeriesEntry {
+  int64_t peer_key = 0;
+  PeerSeries series;
+};
+
+// A peer's time series as found in the history.
+struct FoundPeerSeries {
+  int64_t peer_key = 0;
+  // False for a peer whose room closed before series were kept: its series
+  // can be recomputed from its raw trace.
+  bool stored = false;
+  PeerSeries series;
+};
+
 class HistoryStore {
  public:
   virtual ~HistoryStore() = default;
@@ -111,6 +127,17 @@ class HistoryStore {
   // window it is delivered in. Closing an already closed room is an error.
   virtual Status CloseRoom(int64_t room_key, EpochMs end_ms, std::string_view room_json,
                            EpochMs window_start) = 0;
+
+  // Keeps the time series of peers, replacing any kept before, all in one
+  // transaction. The store encodes them compactly. Called for a room's peers
+  // before CloseRoom.
+  virtual Status StorePeerSeries(const std::vector<PeerSeriesEntry>& entries) = 0;
+
+  // The time series of peer `peer_id` in the latest closed session of the
+  // project's room `room_id` that has that peer (of its latest SDK session
+  // there, after a page reload). NotFound when no closed session has the peer.
+  virtual Status FindPeerSeries(std::string_view project, std::string_view room_id,
+                                std::string_view peer_id, FoundPeerSeries* found) = 0;
 
   // Every room session not yet closed, with its peers (used after a restart).
   virtual Status ListOpenRooms(std::vector<OpenRoom>* rooms) = 0;

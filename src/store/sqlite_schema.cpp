@@ -97,6 +97,19 @@ ALTER TABLE peers ADD COLUMN city TEXT;
 ALTER TABLE peers ADD COLUMN country TEXT;
 ALTER TABLE peers ADD COLUMN organization TEXT;
 )sql",
+    // Version 4: each peer's time series, kept when its room closes (encoded by
+    // series_codec.h, zlib-compressed; raw_bytes as in trace_chunks). Peers of
+    // rooms closed earlier have no row: their series is recomputed from the trace.
+    R"sql(
+CREATE TABLE peer_series (
+  peer_key INTEGER PRIMARY KEY REFERENCES peers (peer_key) ON DELETE CASCADE,
+  samples INTEGER NOT NULL,
+  raw_bytes INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+-- Finds a room id's sessions that have a given peer.
+CREATE INDEX peers_peer_id ON peers (peer_id);
+)sql",
 };
 
 Status SchemaError(sqlite3* db, const std::string& path, std::string_view op) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "store/series_codec.h"
 #include "store/sqlite_schema.h"
 #include "store/trace_codec.h"
 
@@ -68,6 +69,16 @@ constexpr char kSelectEndedAll[] =
 constexpr char kSelectSessions[] =
     "SELECT room_json FROM rooms WHERE project = ?1 AND room_id = ?2 "
     "AND room_json IS NOT NULL ORDER BY start_ms, room_key";
+constexpr char kUpsertSeries[] =
+    "INSERT INTO peer_series (peer_key, samples, raw_bytes, data) "
+    "SELECT peer_key, ?2, ?3, ?4 FROM peers WHERE peer_key = ?1 "
+    "ON CONFLICT (peer_key) DO UPDATE SET samples = excluded.samples, "
+    "raw_bytes = excluded.raw_bytes, data = excluded.data";
+constexpr char kSelectPeerSeries[] =
+    "SELECT p.peer_key, s.raw_bytes, s.data FROM rooms r "
+    "JOIN peers p ON p.room_key = r.room_key LEFT JOIN peer_series s ON s.peer_key = p.peer_key "
+    "WHERE r.project = ?1 AND r.room_id = ?2 AND r.room_json IS NOT NULL AND p.peer_id = ?3 "
+    "ORDER BY r.start_ms DESC, r.room_key DESC, p.joined_ms DESC, p.peer_key DESC LIMIT 1";
 constexpr char kSealWindow[] =
     "INSERT INTO stream_windows (project, window_start, window_end, sealed_ms) "
     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (project, window_start) DO NOTHING";
@@ -550,6 +561,64 @@ Status SqliteStore::RoomsEndedBetween(std::string_view project, EpochMs from, Ep
   stmt.BindInt64(2, from);
   stmt.BindInt64(3, to);
   return CollectJsons(&stmt, op, room_jsons);
+}
+
+Status SqliteStore::StorePeerSeries(const std::vector<PeerSeriesEntry>& entries) {
+  // Encode outside the lock, like trace appends.
+  std::vector<std::string> encoded(entries.size());
+  std::vector<int64_t> raw_bytes(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Status s = EncodePeerSeries(entries[i].series, &encoded[i], &raw_bytes[i]);
+    if (!s.ok()) return s;
+  }
+  const std::string op = "store time series of " + std::to_string(entries.size()) + " peers";
+  std::lock_guard<std::mutex> lock(mu_);
+  Status s = Exec("BEGIN IMMEDIATE", op);
+  if (!s.ok()) return s;
+  for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
+    ScopedStatement stmt = Prepare(kUpsertSeries);
+    stmt.BindInt64(1, entries[i].peer_key);
+    stmt.BindInt64(2, static_cast<int64_t>(entries[i].series.size()));
+    stmt.BindInt64(3, raw_bytes[i]);
+    stmt.BindBlob(4, encoded[i]);
+    if (stmt.Step() != SQLITE_DONE) {
+      s = Error(op);
+    } else if (sqlite3_changes(db_) == 0) {
+      s = Status::NotFound(op + ": no peer " + std::to_string(entries[i].peer_key));
+    }
+  }
+  if (s.ok()) s = Exec("COMMIT", op);
+  if (!s.ok()) Exec("ROLLBACK", op);
+  return s;
+}
+
+Status SqliteStore::FindPeerSeries(std::string_view project, std::string_view room_id,
+                                   std::string_view peer_id, FoundPeerSeries* found) {
+  const std::string op = "read time series of a peer of room " + std::string(room_id);
+  int64_t raw_bytes = 0;
+  std::string data;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ScopedStatement stmt = Prepare(kSelectPeerSeries);
+    stmt.BindText(1, project);
+    stmt.BindText(2, room_id);
+    stmt.BindText(3, peer_id);
+    const int rc = stmt.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound("no closed session of this room has this peer");
+    if (rc != SQLITE_ROW) return Error(op);
+    *found = FoundPeerSeries{};
+    found->peer_key = stmt.ColumnInt64(0);
+    found->stored = !stmt.ColumnIsNull(2);
+    if (found->stored) {
+      raw_bytes = stmt.ColumnInt64(1);
+      data = std::string(stmt.ColumnBlob(2));
+    }
+  }
+  if (!found->stored) return Status::OK();
+  // Decode outside the lock.
+  Status s = DecodePeerSeries(data, raw_bytes, &found->series);
+  if (!s.ok()) return Status::Corruption(op + ": " + s.message());
+  return Status::OK();
 }
 
 Status SqliteStore::RoomSessions(std::string_view project, std::string_view room_id,

@@ -50,6 +50,11 @@ class SqliteStore final : public HistoryStore {
   // Fails with NotFound for an unknown room and InvalidArgument for a closed one.
   Status CloseRoom(int64_t room_key, EpochMs end_ms, std::string_view room_json,
                    EpochMs window_start) override;
+  // Fails with NotFound (storing nothing) when a peer is unknown.
+  Status StorePeerSeries(const std::vector<PeerSeriesEntry>& entries) override;
+  // Fails with Corruption for a damaged series.
+  Status FindPeerSeries(std::string_view project, std::string_view room_id,
+                        std::string_view peer_id, FoundPeerSeries* found) override;
   Status ListOpenRooms(std::vector<OpenRoom>* rooms) override;
   Status RoomsInWindow(std::string_view project, EpochMs window_start,
                        std::vector<std::string>* room_jsons) override;

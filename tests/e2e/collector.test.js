@@ -128,6 +128,53 @@ function peerById(room, id) {
   return p;
 }
 
+/**
+ * Checks one peer's GET /rooms/<room>/peers/<peer>/series body against the exported room: one
+ * sample per getStats (every intervalMs while the call was connected), columns of equal length,
+ * null (never 0) for unknown bitrates, and sample bitrates that average to the peer's figures.
+ */
+function assertPeerSeries(body, room, peer, call, intervalMs) {
+  const where = `series of ${peer.peer_id}`;
+  assert.equal(body.room_id, room.room_id, `${where} room_id`);
+  assert.equal(body.peer_id, peer.peer_id, `${where} peer_id`);
+  assert.equal(body.start_time, peer.start_time, `${where} start_time`);
+  assert.equal(body.live, false, `${where} of a closed room`);
+  const n = body.samples;
+  const connectedMs = call.hungUpAt.getTime() - call.connectedAt.getTime();
+  assert.ok(n >= Math.floor(connectedMs / intervalMs) - 1,
+    `${where}: ${n} samples for ${connectedMs} ms connected at one per ${intervalMs} ms`);
+  assert.ok(n <= Math.ceil((peer.duration * 1000) / intervalMs) + 2,
+    `${where}: ${n} samples for a peer of ${peer.duration} s at one per ${intervalMs} ms`);
+  const { t, pc } = body.series;
+  assert.equal(t.length, n, `${where} t`);
+  assert.equal(pc.length, n, `${where} pc`);
+  assert.deepEqual(body.pcs.length, 1, `${where}: one peer connection`);
+  for (let i = 0; i < n; i++) {
+    assert.ok(t[i] >= 0 && t[i] <= peer.duration * 1000 + 1000, `${where} t[${i}] = ${t[i]} outside the peer's time`);
+    if (i > 0) assert.ok(t[i] >= t[i - 1], `${where} t not in order at ${i}`);
+  }
+  for (const kind of ['audio', 'video']) {
+    for (const [dir, summary] of [['inbound', 'recv'], ['outbound', 'send']]) {
+      const columns = body.series[kind][dir];
+      const fields = ['bitrate', 'packet_loss', 'jitter', 'rtt', 'mos'];
+      if (kind === 'video') fields.push('frame_width', 'frame_height', 'fps');
+      assert.deepEqual(Object.keys(columns).sort(), fields.slice().sort(), `${where} ${kind} ${dir} fields`);
+      for (const f of fields) assert.equal(columns[f].length, n, `${where} ${kind} ${dir} ${f} length`);
+      const known = columns.bitrate.filter((v) => v !== null);
+      assert.ok(known.every((v) => v > 0), `${where} ${kind} ${dir}: a known bitrate is > 0 (unknown is null)`);
+      assert.ok(known.length >= n / 2, `${where} ${kind} ${dir}: only ${known.length} of ${n} bitrates known`);
+      const mean = known.reduce((a, b) => a + b, 0) / known.length;
+      const expected = peer.stats[kind][summary].bitrate;
+      assert.ok(Math.abs(mean - expected) <= Math.max(2, expected * 0.15),
+        `${where} ${kind} ${dir}: mean sample bitrate ${mean} vs the room's ${expected}`);
+    }
+  }
+  const mos = body.series.audio.inbound.mos.filter((v) => v !== null);
+  assert.ok(mos.length >= n / 2 && mos.every((v) => v >= 1 && v <= 5), `${where}: received audio MOS ${mos}`);
+  const widths = body.series.video.inbound.frame_width.filter((v) => v !== null);
+  assert.ok(widths.length > 0 && widths.every((v) => v > 0), `${where}: received frame widths ${widths}`);
+}
+
 function assertMediaFlowed(room) {
   for (const p of room.peers) {
     for (const kind of ['audio', 'video']) {
@@ -156,6 +203,16 @@ test('2-peer call: one room with both peers, their keys, devices, browsers and m
       ],
       collectionInterval: 2000,
       durationMs: 20000,
+      // Mid-call, the open room serves each peer's series so far.
+      during: async () => {
+        await sleep(8000);
+        const r = await srv.get(`/rooms/${encodeURIComponent(roomId)}/peers/bob/series`);
+        artifacts['series-live.json'] = r.json ?? r.body;
+        assert.equal(r.status, 200, `live series -> ${r.status} ${r.body.slice(0, 500)}`);
+        assert.equal(r.json.live, true, 'the room is open');
+        assert.ok(r.json.samples >= 1, `live series has ${r.json.samples} samples 8 s into the call`);
+        assert.equal(r.json.series.audio.inbound.bitrate.length, r.json.samples);
+      },
       log,
     });
     artifacts['call.json'] = call;
@@ -198,6 +255,25 @@ test('2-peer call: one room with both peers, their keys, devices, browsers and m
     const served = res.json.find((r) => r.room_id === roomId && r.start_time === room.start_time);
     assert.ok(served, `GET /rooms/${roomId} does not contain the exported room`);
     assert.deepEqual(served, room, 'GET /rooms/<id> and export must agree');
+
+    // Each peer's time series, consistent with the exported room.
+    const seriesBodies = {};
+    for (const peer of room.peers) {
+      const url = `/rooms/${encodeURIComponent(roomId)}/peers/${encodeURIComponent(peer.peer_id)}/series`;
+      const r = await srv.get(url);
+      seriesBodies[peer.peer_id] = r.json ?? r.body;
+      assert.equal(r.status, 200, `GET ${url} -> ${r.status} ${r.body.slice(0, 500)}`);
+      assertPeerSeries(r.json, room, peer, call, 2000);
+    }
+    artifacts['series-api.json'] = seriesBodies;
+    const aliceSeries = `/rooms/${encodeURIComponent(roomId)}/peers/alice/series`;
+    assert.equal((await srv.get(aliceSeries, { token: null })).status, 401, 'series without a token');
+    assert.equal((await srv.get(aliceSeries, { token: 'not-a-token-0123456789' })).status, 403,
+      'series with an unknown token');
+    const unknown = await srv.get(`/rooms/${encodeURIComponent(roomId)}/peers/carol/series`);
+    assert.equal(unknown.status, 404, 'series of an unknown peer');
+    assert.equal(typeof unknown.json.error, 'string', 'a 404 says why in JSON');
+    assert.equal((await srv.get('/rooms/no-such-room/peers/alice/series')).status, 404, 'series of an unknown room');
   });
 });
 

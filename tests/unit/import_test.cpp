@@ -275,6 +275,12 @@ TEST(ImportTest, StoredTraceReplaysToTheSameFigures) {
     EXPECT_EQ(again.stats.video.recv.bitrate, peer.record.stats.video.recv.bitrate);
     EXPECT_EQ(again.stats.audio.send.rtt, peer.record.stats.audio.send.rtt);
     EXPECT_EQ(again.features.connection_type, peer.record.features.connection_type);
+    // The time series too: what a history without stored series recomputes.
+    const PeerSeries series = replay.Series();
+    EXPECT_GT(peer.series.size(), 5u);
+    EXPECT_EQ(series.size(), peer.series.size());
+    EXPECT_EQ(series.time_ms(), peer.series.time_ms());
+    EXPECT_EQ(series.start_ms(), peer.series.start_ms());
   }
 }
 

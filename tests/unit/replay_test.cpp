@@ -432,5 +432,140 @@ TEST_F(ReplayTest, RejectedKeyGetsAnErrorReplyAndNoRoom) {
   EXPECT_EQ(collector_->Stats().open_rooms, 0u);
 }
 
+// The parsed body of a series request; fails the test when it is not OK.
+class SeriesBody {
+ public:
+  SeriesBody(Collector* collector, const std::string& room_id, const std::string& peer_id) {
+    Status s = collector->PeerSeriesJson(kToken, room_id, peer_id, &json_);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (!s.ok()) json_ = "{}";
+    doc_ = parser_.parse(json_).value();
+  }
+  simdjson::dom::element doc() const { return doc_; }
+  const std::string& json() const { return json_; }
+
+  // Mean of the non-null values of an array (-1 when all are null).
+  double MeanOf(simdjson::dom::element array, size_t* known) const {
+    double sum = 0;
+    *known = 0;
+    for (simdjson::dom::element v : array.get_array()) {
+      if (v.is_null()) continue;
+      sum += Number(v);
+      ++*known;
+    }
+    return *known == 0 ? -1 : sum / static_cast<double>(*known);
+  }
+
+ private:
+  std::string json_;
+  simdjson::dom::parser parser_;
+  simdjson::dom::element doc_;
+};
+
+TEST_F(ReplayTest, SeriesOfEachPeerLiveThenClosed) {
+  Replay("two-peer-call.jsonl");
+  // Still open: the series so far, from memory.
+  size_t live_samples = 0;
+  {
+    SeriesBody live(collector_.get(), "rec-room-2p", "alice");
+    EXPECT_TRUE(bool(live.doc()["live"]));
+    live_samples = static_cast<size_t>(int64_t(live.doc()["samples"]));
+    EXPECT_GT(live_samples, 10u);
+  }
+  auto rooms = CloseAndRead("rec-room-2p");
+  ASSERT_EQ(rooms.size(), 1u);
+  simdjson::dom::parser p;
+  simdjson::dom::element room = p.parse(rooms[0]).value();
+  for (simdjson::dom::element peer : room["peers"].get_array()) {
+    const std::string peer_id{std::string_view(peer["peer_id"])};
+    SCOPED_TRACE(peer_id);
+    SeriesBody body(collector_.get(), "rec-room-2p", peer_id);
+    simdjson::dom::element doc = body.doc();
+    EXPECT_FALSE(bool(doc["live"]));
+    EXPECT_EQ(std::string_view(doc["room_id"]), "rec-room-2p");
+    EXPECT_EQ(std::string_view(doc["peer_id"]), peer_id);
+    EXPECT_EQ(std::string_view(doc["start_time"]), std::string_view(peer["start_time"]));
+    const size_t samples = static_cast<size_t>(int64_t(doc["samples"]));
+    if (peer_id == "alice") {
+      EXPECT_EQ(samples, live_samples);
+    }
+    EXPECT_EQ(doc["series"]["t"].get_array().size(), samples);
+    EXPECT_EQ(doc["series"]["pc"].get_array().size(), samples);
+    // Roughly one sample per 2 s collection interval over the peer's time.
+    const double duration_s = Number(peer["duration"]);
+    EXPECT_NEAR(static_cast<double>(samples), duration_s / 2, duration_s / 4);
+    for (const char* kind : {"audio", "video"}) {
+      for (const auto& [direction, summary] :
+           {std::pair{"inbound", "recv"}, std::pair{"outbound", "send"}}) {
+        SCOPED_TRACE(std::string(kind) + " " + direction);
+        simdjson::dom::element columns = doc["series"][kind][direction];
+        EXPECT_EQ(columns["bitrate"].get_array().size(), samples);
+        size_t known = 0;
+        const double mean = body.MeanOf(columns["bitrate"], &known);
+        const double expected = Number(peer["stats"][kind][summary]["bitrate"]);
+        EXPECT_GT(known, samples / 2);
+        EXPECT_NEAR(mean, expected, expected * 0.1);
+      }
+    }
+    EXPECT_EQ(doc["series"]["video"]["inbound"]["frame_width"].get_array().size(), samples);
+    EXPECT_TRUE(doc["series"]["audio"]["inbound"]["frame_width"].error() ==
+                simdjson::NO_SUCH_FIELD);
+  }
+}
+
+TEST_F(ReplayTest, SeriesAreVisibleOnlyWithTheirProjectsTokenAndKnownIds) {
+  Replay("two-peer-call.jsonl");
+  std::string json;
+  // Open room: the same rules as for a closed one.
+  EXPECT_EQ(collector_->PeerSeriesJson(kOtherToken, "rec-room-2p", "alice", &json).code(),
+            Status::Code::kNotFound);
+  ASSERT_EQ(CloseAndRead("rec-room-2p").size(), 1u);
+  EXPECT_EQ(collector_->PeerSeriesJson(kOtherToken, "rec-room-2p", "alice", &json).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(collector_->PeerSeriesJson("token-of-nobody-0123456789", "rec-room-2p", "alice", &json)
+                .code(),
+            Status::Code::kPermissionDenied);
+  EXPECT_EQ(collector_->PeerSeriesJson("", "rec-room-2p", "alice", &json).code(),
+            Status::Code::kPermissionDenied);
+  EXPECT_EQ(collector_->PeerSeriesJson("rec-key-1", "rec-room-2p", "alice", &json).code(),
+            Status::Code::kPermissionDenied);
+  EXPECT_EQ(collector_->PeerSeriesJson(kToken, "rec-room-2p", "carol", &json).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(collector_->PeerSeriesJson(kToken, "no-such-room", "alice", &json).code(),
+            Status::Code::kNotFound);
+  EXPECT_TRUE(collector_->PeerSeriesJson(kToken, "rec-room-2p", "alice", &json).ok());
+}
+
+TEST_F(ReplayTest, SeriesSurviveARestartAndAreRecomputedWhenNotStored) {
+  const size_t lines = LineCount("two-peer-call.jsonl");
+  Replay("two-peer-call.jsonl", 0, lines / 2);
+  Restart();
+  Replay("two-peer-call.jsonl", lines / 2);
+  ASSERT_EQ(CloseAndRead("rec-room-2p").size(), 1u);
+  const std::string restarted = SeriesBody(collector_.get(), "rec-room-2p", "bob").json();
+
+  // A history from before series were kept has no stored series: the raw
+  // trace gives the same one.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/history.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM peer_series", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_changes(db), 2);
+  sqlite3_close(db);
+  EXPECT_EQ(SeriesBody(collector_.get(), "rec-room-2p", "bob").json(), restarted);
+
+  // The same traffic without a restart gives the same series.
+  collector_.reset();
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  connections_.clear();
+  requests_.clear();
+  OpenCollector();
+  Replay("two-peer-call.jsonl");
+  ASSERT_EQ(CloseAndRead("rec-room-2p").size(), 1u);
+  const std::string uninterrupted = SeriesBody(collector_.get(), "rec-room-2p", "bob").json();
+  EXPECT_NE(uninterrupted.find("\"samples\":"), std::string::npos);
+  EXPECT_EQ(WithoutTimes(restarted), WithoutTimes(uninterrupted));
+}
+
 }  // namespace
 }  // namespace rtcstream

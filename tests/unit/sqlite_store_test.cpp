@@ -625,6 +625,91 @@ TEST_F(SqliteStoreTest, WindowPagesVisitEveryRoomOnceInOrder) {
   EXPECT_EQ(pages, 7);  // 6 full pages and a short one
 }
 
+PeerSeries TwoSampleSeries(EpochMs start, float bitrate) {
+  PeerSeries series;
+  DirectionSample samples[2][2];
+  series.Append(start + 1000, "PC_0", samples);
+  samples[0][1].bitrate = bitrate;
+  series.Append(start + 3000, "PC_0", samples);
+  series.set_start_ms(start);
+  return series;
+}
+
+TEST_F(SqliteStoreTest, PeerSeriesRoundTripOfTheLatestSessionWithThePeer) {
+  const int64_t first = NewRoom("acme", "r", 1000);
+  const int64_t alice1 = NewPeer(first, "alice", 1000);
+  const int64_t bob = NewPeer(first, "bob", 1000);
+  ASSERT_TRUE(
+      store_
+          ->StorePeerSeries({{alice1, TwoSampleSeries(1000, 10)}, {bob, TwoSampleSeries(1000, 20)}})
+          .ok());
+  Close(first, 9000, "{}", 0);
+  const int64_t second = NewRoom("acme", "r", 20000);
+  const int64_t alice2 = NewPeer(second, "alice", 20000);
+  ASSERT_TRUE(store_->StorePeerSeries({{alice2, TwoSampleSeries(20000, 30)}}).ok());
+  // Storing again replaces.
+  ASSERT_TRUE(store_->StorePeerSeries({{alice2, TwoSampleSeries(20000, 40)}}).ok());
+
+  FoundPeerSeries found;
+  // The second session is still open: the latest closed one with alice is the first.
+  ASSERT_TRUE(store_->FindPeerSeries("acme", "r", "alice", &found).ok());
+  EXPECT_EQ(found.peer_key, alice1);
+  ASSERT_TRUE(found.stored);
+  ASSERT_EQ(found.series.size(), 2u);
+  EXPECT_EQ(found.series.start_ms(), 1000);
+  EXPECT_EQ(found.series.Column(MediaKind::kAudio, Direction::kRecv, SeriesField::kBitrate)[1], 10);
+
+  Close(second, 29000, "{}", 0);
+  Reopen();
+  ASSERT_TRUE(store_->FindPeerSeries("acme", "r", "alice", &found).ok());
+  EXPECT_EQ(found.peer_key, alice2);
+  EXPECT_EQ(found.series.Column(MediaKind::kAudio, Direction::kRecv, SeriesField::kBitrate)[1], 40);
+  // Bob is only in the first session.
+  ASSERT_TRUE(store_->FindPeerSeries("acme", "r", "bob", &found).ok());
+  EXPECT_EQ(found.peer_key, bob);
+
+  EXPECT_EQ(store_->FindPeerSeries("acme", "r", "carol", &found).code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindPeerSeries("globex", "r", "alice", &found).code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindPeerSeries("acme", "other", "alice", &found).code(),
+            Status::Code::kNotFound);
+  // An unknown peer stores nothing, not even the others of the batch.
+  EXPECT_EQ(store_->StorePeerSeries({{bob, TwoSampleSeries(1000, 50)}, {999, PeerSeries{}}}).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(store_->FindPeerSeries("acme", "r", "bob", &found).ok());
+  EXPECT_EQ(found.series.Column(MediaKind::kAudio, Direction::kRecv, SeriesField::kBitrate)[1], 20);
+}
+
+TEST_F(SqliteStoreTest, SchemaThreeIsMigratedAndItsPeersHaveNoStoredSeries) {
+  // A history written before series were kept: schema version 3.
+  const int64_t room = NewRoom("acme", "r", 1000);
+  const int64_t alice = NewPeer(room, "alice", 1000);
+  ASSERT_TRUE(store_->AppendTrace(alice, "[\"line\"]\n").ok());
+  Close(room, 9000, "{}", 0);
+  store_.reset();
+  RawExec("DROP INDEX peers_peer_id; DROP TABLE peer_series; PRAGMA user_version = 3;");
+  Reopen();
+
+  FoundPeerSeries found;
+  ASSERT_TRUE(store_->FindPeerSeries("acme", "r", "alice", &found).ok());
+  EXPECT_EQ(found.peer_key, alice);
+  EXPECT_FALSE(found.stored);  // the caller recomputes it from the trace
+  ASSERT_TRUE(store_->StorePeerSeries({{alice, TwoSampleSeries(1000, 10)}}).ok());
+  ASSERT_TRUE(store_->FindPeerSeries("acme", "r", "alice", &found).ok());
+  EXPECT_TRUE(found.stored);
+  EXPECT_EQ(found.series.size(), 2u);
+  EXPECT_EQ(SqliteSchemaVersion(), 4);
+}
+
+TEST_F(SqliteStoreTest, DamagedSeriesIsCorruption) {
+  const int64_t room = NewRoom("acme", "r", 1000);
+  const int64_t alice = NewPeer(room, "alice", 1000);
+  ASSERT_TRUE(store_->StorePeerSeries({{alice, TwoSampleSeries(1000, 10)}}).ok());
+  Close(room, 9000, "{}", 0);
+  RawExec("UPDATE peer_series SET data = X'0102030405'");
+  FoundPeerSeries found;
+  EXPECT_EQ(store_->FindPeerSeries("acme", "r", "alice", &found).code(), Status::Code::kCorruption);
+}
+
 }  // namespace
 }  // namespace rtcstream
 
@@ -659,8 +744,9 @@ TEST_F(SqliteStoreTest, PeerLocationSurvivesAReopen) {
 TEST_F(SqliteStoreTest, MigratesVersionTwoPeersToUnknownLocations) {
   const int64_t room = NewRoom("acme", "r1", 1000);
   store_.reset();
-  // What a version 2 history looks like: peers without location columns.
+  // What a version 2 history looks like: peers without location columns, no series.
   RawExec(
+      "DROP INDEX peers_peer_id; DROP TABLE peer_series; "
       "ALTER TABLE peers DROP COLUMN city; ALTER TABLE peers DROP COLUMN country; "
       "ALTER TABLE peers DROP COLUMN organization; PRAGMA user_version = 2;");
   RawExec(
