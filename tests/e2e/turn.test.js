@@ -265,25 +265,31 @@ test('impaired path between bob and TURN: loss and jitter where bob\'s media arr
       assert.ok(a(i.alice).send.jitter + 5 <= a(i.bob).send.jitter,
         `impaired: alice audio.send.jitter ${a(i.alice).send.jitter} (clean direction) must stay below bob's ${a(i.bob).send.jitter}`);
 
-      // RTT: both peers' round trips cross the delayed leg once.
+      // RTT: both peers' round trips cross the delayed leg once. (A loaded machine adds some
+      // milliseconds to either call, hence the loose bounds.)
       const { delayMs } = IMPAIRED_UPSTREAM;
       for (const id of ['alice', 'bob']) {
         for (const kind of ['audio', 'video']) {
-          const rise = i[id].stats[kind].send.rtt - c[id].stats[kind].send.rtt;
-          inRange(rise, delayMs * 0.7, delayMs * 1.5, `${id} ${kind}.send.rtt rise (ms), clean ${c[id].stats[kind].send.rtt} -> impaired ${i[id].stats[kind].send.rtt}`);
+          const clean = c[id].stats[kind].send.rtt;
+          const rtt = i[id].stats[kind].send.rtt;
+          const what = `${id} ${kind}.send.rtt (ms), clean ${clean}, impaired ${rtt}`;
+          inRange(rtt, delayMs * 0.8, delayMs * 1.6, `impaired ${what}`);
+          assert.ok(rtt >= clean + delayMs / 2, `${what}: must rise by about ${delayMs} ms`);
         }
       }
 
-      // MOS and score: lower than on the clean relay, and each audio MOS lowest on the side
-      // that carried bob's impaired media.
+      // MOS and score: lower than on the clean relay for both peers (both see the delay), and
+      // the audio scores lowest on the side that carried bob's impaired media. Receive MOS
+      // also includes the receiver's own jitter buffer (which audio/video sync and the round
+      // trip can grow), so only alice's receive MOS is compared with her send MOS.
       for (const id of ['alice', 'bob']) {
         assert.ok(i[id].stats.mos < c[id].stats.mos - 0.2, `${id} mos: impaired ${i[id].stats.mos}, clean ${c[id].stats.mos}`);
         assert.ok(i[id].stats.score < c[id].stats.score - 1, `${id} score: impaired ${i[id].stats.score}, clean ${c[id].stats.score}`);
       }
-      assert.ok(a(i.alice).recv.mos < a(i.alice).send.mos,
-        `impaired: alice audio.recv.mos ${a(i.alice).recv.mos} must be below her send mos ${a(i.alice).send.mos}`);
-      assert.ok(a(i.bob).send.mos < a(i.bob).recv.mos,
-        `impaired: bob audio.send.mos ${a(i.bob).send.mos} must be below his recv mos ${a(i.bob).recv.mos}`);
+      assert.ok(a(i.alice).recv.mos < a(i.alice).send.mos - 0.3,
+        `impaired: alice audio.recv.mos ${a(i.alice).recv.mos} must be well below her send mos ${a(i.alice).send.mos}`);
+      assert.ok(a(i.bob).send.mos < a(c.bob).send.mos - 0.3,
+        `bob audio.send.mos: impaired ${a(i.bob).send.mos}, clean ${a(c.bob).send.mos}`);
       assert.ok(a(i.alice).recv.score < a(i.alice).send.score,
         `impaired: alice audio.recv.score ${a(i.alice).recv.score} must be below her send score ${a(i.alice).send.score}`);
       assert.ok(a(i.bob).send.score < a(i.bob).recv.score,
