@@ -61,15 +61,17 @@ std::optional<IdentifiedReport> OutboundFor(const StatsSnapshot& snapshot, std::
                                             const StatsReport& remote) {
   if (std::optional<std::string_view> local_id = GetString(remote, "localId")) {
     const StatsReport* local = snapshot.Find(*local_id);
-    if (local != nullptr && IsType(*local, "outbound-rtp"))
+    if (local != nullptr && IsType(*local, "outbound-rtp")) {
       return IdentifiedReport{*local_id, local};
+    }
   }
   std::optional<IdentifiedReport> by_ssrc;
   for (const auto& [other_id, other] : snapshot.reports) {
     if (!IsType(other, "outbound-rtp")) continue;
     if (GetString(other, "remoteId") == id) return IdentifiedReport{other_id, &other};
-    if (!by_ssrc && SameSsrcAndKind(snapshot, other, remote))
+    if (!by_ssrc && SameSsrcAndKind(snapshot, other, remote)) {
       by_ssrc = IdentifiedReport{other_id, &other};
+    }
   }
   return by_ssrc;
 }

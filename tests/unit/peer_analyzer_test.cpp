@@ -164,6 +164,21 @@ TEST(PeerAnalyzerTest, SendLossCoversTheSpanOfTheFarEndsReports) {
   EXPECT_NEAR(*a.Summarize().audio.send.packet_loss, 8, 1e-9);
 }
 
+TEST(PeerAnalyzerTest, SendLossSkipsAResetOfPacketsSent) {
+  // A re-created sender starts packetsSent again under the same ids: the
+  // interval across the reset counts neither sent nor lost packets.
+  PeerAnalyzer a;
+  const double sent[] = {0, 400, 20, 420};
+  const double remote_lost[] = {0, 20, 21, 41};
+  for (int i = 0; i < 4; ++i) {
+    Report remote("remote-inbound-rtp", T(i));
+    remote.Str("kind", "audio").Str("localId", "OA").Num("packetsLost", remote_lost[i]);
+    a.OnStats("PC_0", Snapshot(T(i), {{"OA", Outbound("audio", T(i), 40000.0 * i, sent[i])},
+                                      {"RIA", remote}}));
+  }
+  EXPECT_NEAR(*a.Summarize().audio.send.packet_loss, 40.0 / 800 * 100, 1e-9);
+}
+
 TEST(PeerAnalyzerTest, PacketLossIsNullWithoutPackets) {
   PeerAnalyzer a;
   for (int i = 0; i < 2; ++i) {
