@@ -44,8 +44,9 @@ async function startTurnServer(o = {}) {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtcstream-turn-'));
   const port = await freeUdpTcpPort();
-  // A random relay range away from the kernel's ephemeral ports (32768-60999).
-  const minPort = 20000 + Math.floor(Math.random() * 100) * RELAY_PORTS;
+  // A random relay range below the kernel's ephemeral ports (32768-60999), where freePort()
+  // and the browsers' own sockets get theirs.
+  const minPort = 10000 + Math.floor(Math.random() * 100) * RELAY_PORTS;
   const maxPort = minPort + RELAY_PORTS - 1;
   const username = 'e2e';
   const credential = randomId('', 12);
