@@ -11,13 +11,15 @@ APT_PACKAGES=(
   libtomlplusplus-dev libcurl4-openssl-dev prometheus-cpp-dev libmaxminddb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Browser tests need Chromium and Node.js; the S3 sink tests need Node.js (for the
-# local S3 API in tests/s3) and the AWS CLI (to read objects back); the fuzz targets
-# need clang and its libFuzzer and sanitizer runtimes (libclang-rt-14-dev); the TLS tests
-# make their certificates with the openssl command line; the GeoIP tests write their
-# MaxMind-schema databases with libmaxmind-db-writer-perl.
+# Browser tests need Chromium and Node.js, and coturn (the TURN server of
+# tests/e2e/turn.test.js, which starts its own turnserver on loopback); the S3 sink
+# tests need Node.js (for the local S3 API in tests/s3) and the AWS CLI (to read
+# objects back); the fuzz targets need clang and its libFuzzer and sanitizer
+# runtimes (libclang-rt-14-dev); the TLS tests make their certificates with the
+# openssl command line; the GeoIP tests write their MaxMind-schema databases with
+# libmaxmind-db-writer-perl.
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev openssl
+  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev coturn openssl
                  libmaxmind-db-writer-perl)
 fi
 
@@ -36,6 +38,11 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The tests run turnserver themselves; the coturn package's system service (a TURN
+  # server on every interface) is not needed, so do not leave it running.
+  if [[ " ${missing[*]} " == *" coturn "* ]] && [[ -d /run/systemd/system ]]; then
+    $SUDO systemctl disable --now coturn.service || true
+  fi
 fi
 
 if [[ "${1:-}" == "--with-browser" ]]; then

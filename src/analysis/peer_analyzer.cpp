@@ -48,39 +48,48 @@ bool SameSsrcAndKind(const StatsSnapshot& snapshot, const StatsReport& a, const 
   return ssrc && ssrc == GetNumber(b, "ssrc") && ReportKind(snapshot, a) == ReportKind(snapshot, b);
 }
 
-// The id of the remote-inbound-rtp report that describes the outbound-rtp
-// stream `id`: through `remoteId`, else a remote report whose `localId` names
-// it, else one with the same SSRC and kind.
-std::optional<std::string_view> RemoteInboundFor(const StatsSnapshot& snapshot, std::string_view id,
-                                                 const StatsReport& outbound) {
-  if (std::optional<std::string_view> remote_id = GetString(outbound, "remoteId")) {
-    const StatsReport* remote = snapshot.Find(*remote_id);
-    if (remote != nullptr && IsType(*remote, "remote-inbound-rtp")) return remote_id;
+// A report of a snapshot and its id.
+struct IdentifiedReport {
+  std::string_view id;
+  const StatsReport* report;
+};
+
+// The outbound-rtp report a remote-inbound-rtp report `id` describes: the one
+// its `localId` names, else one whose `remoteId` names it, else one with the
+// same SSRC and kind.
+std::optional<IdentifiedReport> OutboundFor(const StatsSnapshot& snapshot, std::string_view id,
+                                            const StatsReport& remote) {
+  if (std::optional<std::string_view> local_id = GetString(remote, "localId")) {
+    const StatsReport* local = snapshot.Find(*local_id);
+    if (local != nullptr && IsType(*local, "outbound-rtp")) {
+      return IdentifiedReport{*local_id, local};
+    }
   }
-  std::optional<std::string_view> by_ssrc;
+  std::optional<IdentifiedReport> by_ssrc;
   for (const auto& [other_id, other] : snapshot.reports) {
-    if (!IsType(other, "remote-inbound-rtp")) continue;
-    if (GetString(other, "localId") == id) return other_id;
-    if (!by_ssrc && SameSsrcAndKind(snapshot, other, outbound)) by_ssrc = other_id;
+    if (!IsType(other, "outbound-rtp")) continue;
+    if (GetString(other, "remoteId") == id) return IdentifiedReport{other_id, &other};
+    if (!by_ssrc && SameSsrcAndKind(snapshot, other, remote)) {
+      by_ssrc = IdentifiedReport{other_id, &other};
+    }
   }
   return by_ssrc;
 }
 
-// The outbound-rtp report a remote-inbound-rtp report `id` describes; the
-// mirror image of RemoteInboundFor.
-const StatsReport* OutboundFor(const StatsSnapshot& snapshot, std::string_view id,
-                               const StatsReport& remote) {
-  if (std::optional<std::string_view> local_id = GetString(remote, "localId")) {
-    const StatsReport* local = snapshot.Find(*local_id);
-    if (local != nullptr && IsType(*local, "outbound-rtp")) return local;
-  }
-  const StatsReport* by_ssrc = nullptr;
-  for (const auto& [other_id, other] : snapshot.reports) {
-    if (!IsType(other, "outbound-rtp")) continue;
-    if (GetString(other, "remoteId") == id) return &other;
-    if (by_ssrc == nullptr && SameSsrcAndKind(snapshot, other, remote)) by_ssrc = &other;
-  }
-  return by_ssrc;
+// An outbound stream's packetsSent at time `t_ms`: interpolated between its
+// previous and current samples, clamped to them; the current count without a
+// usable previous sample. nullopt when the stream has no packetsSent.
+std::optional<double> SentAt(const StatsReport* previous, const StatsReport& current,
+                             const StatsSnapshot& snapshot, double t_ms) {
+  const std::optional<double> now = GetNumber(current, "packetsSent");
+  if (!now) return std::nullopt;
+  const double t1 = ReportTime(current, snapshot);
+  if (previous == nullptr || t_ms >= t1) return now;
+  const std::optional<double> before = GetNumber(*previous, "packetsSent");
+  const double t0 = ReportTime(*previous, snapshot);
+  if (!before || *before > *now || t1 <= t0) return now;
+  if (t_ms <= t0) return before;
+  return *before + (*now - *before) * (t_ms - t0) / (t1 - t0);
 }
 
 // The frame rate of a video stream: `framesPerSecond` when the browser gives
@@ -207,6 +216,8 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
     const StatsReport* now = snapshot.Find(entry.first);
     return now == nullptr || !kept(entry.first, *now);
   });
+  std::erase_if(pc.sent_at_remote_report,
+                [&](const auto& entry) { return snapshot.Find(entry.first) == nullptr; });
   for (const auto& [id, report] : snapshot.reports) {
     if (!kept(id, report)) continue;
     auto it = pc.previous.find(id);
@@ -247,19 +258,7 @@ const StatsReport* PeerAnalyzer::OnRtp(const Sample& s, std::string_view id,
 void PeerAnalyzer::OnOutbound(const Sample& s, std::string_view id, const StatsReport& report) {
   const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
   if (!kind) return;
-  const StatsReport* previous =
-      OnRtp(s, id, report, *kind, Direction::kSend, "bytesSent", "framesEncoded");
-  if (previous == nullptr) return;
-  DirectionAccumulator& acc = Acc(*kind, Direction::kSend);
-  // Send loss compares the far end's loss count with what we sent, so only
-  // streams the far end reported on in both samples count: the remote
-  // report's first sample is its loss baseline.
-  const std::optional<std::string_view> remote_id = RemoteInboundFor(s.snapshot, id, report);
-  if (remote_id && s.Previous(*remote_id) != nullptr) {
-    if (std::optional<double> sent = CounterDelta(*previous, report, "packetsSent")) {
-      acc.AddExpectedPackets(*sent);
-    }
-  }
+  OnRtp(s, id, report, *kind, Direction::kSend, "bytesSent", "framesEncoded");
 }
 
 void PeerAnalyzer::OnInbound(const Sample& s, std::string_view id, const StatsReport& report) {
@@ -286,14 +285,32 @@ void PeerAnalyzer::OnRemoteInbound(const Sample& s, std::string_view id,
   const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
   if (!kind) return;
   // Without its outbound stream there is nothing to compare the loss with.
-  if (OutboundFor(s.snapshot, id, report) == nullptr) return;
+  const std::optional<IdentifiedReport> outbound = OutboundFor(s.snapshot, id, report);
+  if (!outbound) return;
   DirectionAccumulator& acc = Acc(*kind, Direction::kSend);
   const StatsReport* previous = s.Previous(id);
-  if (previous != nullptr) {
-    if (!s.Advanced(*previous, report)) return;
+  if (previous != nullptr && !s.Advanced(*previous, report)) return;
+  // Send loss: the far end's losses between two of its reports, out of what
+  // we had sent between the times of those reports. Receiver reports come
+  // every few seconds (about 5 s for audio in Chrome), so what was sent since
+  // the latest one is left for the next: the two counts cover the same span.
+  // The remote report's first sample is the baseline.
+  const std::optional<double> sent = SentAt(s.Previous(outbound->id), *outbound->report, s.snapshot,
+                                            ReportTime(report, s.snapshot));
+  auto baseline = s.pc.sent_at_remote_report.find(id);
+  if (previous != nullptr && sent && baseline != s.pc.sent_at_remote_report.end() &&
+      *sent >= baseline->second) {
+    acc.AddExpectedPackets(*sent - baseline->second);
     if (std::optional<double> lost = CounterDelta(*previous, report, "packetsLost")) {
       acc.AddLostPackets(*lost);
     }
+  }
+  if (!sent) {
+    if (baseline != s.pc.sent_at_remote_report.end()) s.pc.sent_at_remote_report.erase(baseline);
+  } else if (baseline != s.pc.sent_at_remote_report.end()) {
+    baseline->second = *sent;
+  } else {
+    s.pc.sent_at_remote_report.emplace(id, *sent);
   }
   if (std::optional<double> jitter = GetNumber(report, "jitter")) acc.AddJitter(*jitter * 1000);
   const std::optional<double> rtt = GetNumber(report, "roundTripTime");
@@ -331,7 +348,9 @@ void PeerAnalyzer::OnIceConnectionStateChange(std::string_view pc_id, std::strin
 
 void PeerAnalyzer::OnPcClosed(std::string_view pc_id, double) {
   auto it = pcs_.find(pc_id);
-  if (it != pcs_.end()) it->second.previous.clear();
+  if (it == pcs_.end()) return;
+  it->second.previous.clear();
+  it->second.sent_at_remote_report.clear();
 }
 
 void PeerAnalyzer::MarkConnected(std::string_view pc_id) {

@@ -60,6 +60,9 @@ class PeerAnalyzer {
     double last_snapshot_ms = 0;
     // The previous sample of each RTP report and of the selected pair, by id.
     std::map<std::string, StatsReport, std::less<>> previous;
+    // Per remote-inbound-rtp report id: its outbound stream's packetsSent at
+    // the time of that report's previous sample (the send loss baseline).
+    std::map<std::string, double, std::less<>> sent_at_remote_report;
     std::optional<PeerFeatures> features;
   };
 

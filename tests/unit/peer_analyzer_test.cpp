@@ -127,7 +127,8 @@ TEST(PeerAnalyzerTest, PacketLossInBothDirections) {
   const double received[] = {0, 45, 90};
   const double lost[] = {0, 5, 10};
   for (int i = 0; i < 3; ++i) {
-    Report remote("remote-inbound-rtp", T(i) - 300);
+    // The far end's receiver reports arrive 2 s before each sample.
+    Report remote("remote-inbound-rtp", T(i) - 2000);
     remote.Str("kind", "audio").Str("localId", "OA").Num("ssrc", 1111);
     remote.Num("packetsLost", remote_lost[i]);
     a.OnStats("PC_0", Snapshot(T(i), {{"OA", Outbound("audio", T(i), 20000.0 * i, sent[i])},
@@ -135,9 +136,47 @@ TEST(PeerAnalyzerTest, PacketLossInBothDirections) {
                                       {"IA", Inbound("audio", T(i), 0, received[i], lost[i])}}));
   }
   const MediaSummary m = a.Summarize();
-  EXPECT_NEAR(*m.audio.send.packet_loss, 10.0 / 400 * 100, 1e-9);
+  // Sent by the time of the reports: 0 (baseline), 150, 350.
+  EXPECT_NEAR(*m.audio.send.packet_loss, 10.0 / 350 * 100, 1e-9);
   EXPECT_NEAR(*m.audio.recv.packet_loss, 10.0 / 100 * 100, 1e-9);
-  EXPECT_NEAR(*m.audio.PacketLoss(), (2.5 + 10) / 2, 1e-9);
+  EXPECT_NEAR(*m.audio.PacketLoss(), (10.0 / 350 * 100 + 10) / 2, 1e-9);
+}
+
+TEST(PeerAnalyzerTest, SendLossCoversTheSpanOfTheFarEndsReports) {
+  // Chrome's audio receiver reports come about every 5 s, getStats runs every
+  // 2 s: 50 packets/s sent, 8 % of them lost, reported at 5, 10, 15 and 20 s;
+  // the call goes on until 24 s. Lost and sent must cover the same span, or
+  // the packets sent after the last report dilute the loss (60 / 900).
+  PeerAnalyzer a;
+  const double t0 = kT0;
+  for (int second = 2; second <= 24; second += 2) {
+    const double t = t0 + second * 1000.0;
+    const int report_second = second / 5 * 5;
+    StatsSnapshot s = Snapshot(t, {{"OA", Outbound("audio", t, 4000.0 * second, 50.0 * second)}});
+    if (report_second > 0) {
+      Report remote("remote-inbound-rtp", t0 + report_second * 1000.0);
+      remote.Str("kind", "audio").Str("localId", "OA").Num("ssrc", 1111);
+      remote.Num("packetsLost", 0.08 * 50 * report_second);
+      s.reports["RIA"] = remote;
+    }
+    a.OnStats("PC_0", s);
+  }
+  EXPECT_NEAR(*a.Summarize().audio.send.packet_loss, 8, 1e-9);
+}
+
+TEST(PeerAnalyzerTest, SendLossSkipsAResetOfPacketsSent) {
+  // A re-created sender starts packetsSent again under the same ids: the
+  // interval across the reset counts neither sent nor lost packets.
+  PeerAnalyzer a;
+  const double sent[] = {0, 400, 20, 420};
+  const double remote_lost[] = {0, 20, 21, 41};
+  for (int i = 0; i < 4; ++i) {
+    Report remote("remote-inbound-rtp", T(i));
+    remote.Str("kind", "audio").Str("localId", "OA").Num("packetsLost", remote_lost[i]);
+    a.OnStats("PC_0", Snapshot(T(i), {{"OA", Outbound("audio", T(i), 40000.0 * i, sent[i])},
+                                      {"RIA", remote}}));
+  }
+  EXPECT_NEAR(*a.Summarize().audio.send.packet_loss, 40.0 / 800 * 100, 1e-9);
 }
 
 TEST(PeerAnalyzerTest, PacketLossIsNullWithoutPackets) {

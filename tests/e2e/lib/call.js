@@ -23,8 +23,10 @@ const CONSOLE_LINES_KEPT = 3000;
  * @param {string} o.apiKey      rtcApiKey for every peer (a peer may override it)
  * @param {string} o.roomId      rtcRoomId
  * @param {Array<{peerId:string, keys?:object, apiKey?:string, leave?:string,
- *                collectionInterval?:number}>} o.peers
+ *                collectionInterval?:number, rtcConfiguration?:object}>} o.peers
  *        2 peers = one P2P call; N peers = full mesh (one RTCPeerConnection per pair).
+ *        rtcConfiguration: the peer's RTCConfiguration (iceServers, iceTransportPolicy) for
+ *        all its RTCPeerConnections; overrides o.rtcConfiguration.
  *        leave: how the peer leaves after its PCs are closed:
  *          'unload'     (default) wait flushMs, close the page (the socket closes with 1001)
  *          'disconnect' watchRTC.disconnect() (socket closes with 1000 at once), then close
@@ -32,6 +34,7 @@ const CONSOLE_LINES_KEPT = 3000;
  *          'kill'       close the browser process without closing the page first
  * @param {number}  [o.durationMs=20000] time to stay in the call once every PC is connected
  * @param {number}  [o.collectionInterval] SDK collectionInterval (ms); omitted = SDK default 8000
+ * @param {object}  [o.rtcConfiguration] every peer's RTCConfiguration; default: no ICE servers
  * @param {object}  [o.media]      getUserMedia constraints
  * @param {'connect'|'reject'|'any'} [o.expectSdk='connect'] what every SDK must have got before
  *        hanging up (an accepted server reply, or an {"error"} reply); waits up to sdkTimeoutMs
@@ -44,7 +47,9 @@ const CONSOLE_LINES_KEPT = 3000;
  * @param {Function} [o.log] progress logger, e.g. console.log
  * @returns {Promise<object>} {roomId, startedAt, connectedAt, hungUpAt, endedAt,
  *          peers: [{peerId, userAgent, sessionId, localTracks:{audio,video,tracks}, remoteTracks,
- *                   sdkEvents, sdkConnections, stateLog, console, pageErrors}]}
+ *                   selectedPairs, sdkEvents, sdkConnections, stateLog, console, pageErrors}]}
+ *          selectedPairs: each RTCPeerConnection's selected candidate pair just before the
+ *          hang-up, as the page's own getStats() saw it (window.rtc.selectedPairs())
  */
 async function runCall(o) {
   const {
@@ -54,6 +59,7 @@ async function runCall(o) {
     peers: peerSpecs,
     durationMs = 20000,
     collectionInterval,
+    rtcConfiguration,
     media = DEFAULT_MEDIA,
     expectSdk = 'connect',
     sdkTimeoutMs = 20000,
@@ -79,6 +85,7 @@ async function runCall(o) {
     console: [],
     pageErrors: [],
     established: 0, // server replies the SDK accepted (it logs 'connection established')
+    selectedPairs: null,
     result: null,
   }));
   const call = { roomId, peers, startedAt: new Date(), connectedAt: null, hungUpAt: null, endedAt: null };
@@ -126,9 +133,10 @@ async function runCall(o) {
     for (let i = 0; i < peers.length; i++) {
       for (let j = i + 1; j < peers.length; j++) pairs.push([peers[i], peers[j]]);
     }
+    const configOf = (p) => p.spec.rtcConfiguration || rtcConfiguration;
     for (const [a, b] of pairs) {
-      await a.page.evaluate((id) => window.rtc.createPc(id), b.peerId);
-      await b.page.evaluate((id) => window.rtc.createPc(id), a.peerId);
+      await a.page.evaluate(([id, c]) => window.rtc.createPc(id, c), [b.peerId, configOf(a)]);
+      await b.page.evaluate(([id, c]) => window.rtc.createPc(id, c), [a.peerId, configOf(b)]);
       const offer = await a.page.evaluate((id) => window.rtc.createOffer(id), b.peerId);
       const answer = await b.page.evaluate(([id, sdp]) => window.rtc.acceptOffer(id, sdp), [a.peerId, offer]);
       await a.page.evaluate(([id, sdp]) => window.rtc.acceptAnswer(id, sdp), [b.peerId, answer]);
@@ -184,6 +192,7 @@ async function runCall(o) {
     }
 
     // 7. Hang up: close every PC (the SDK sends a 'close' tuple per PC), then leave.
+    for (const p of peers) p.selectedPairs = await p.page.evaluate(() => window.rtc.selectedPairs());
     call.hungUpAt = new Date();
     await Promise.all(peers.map((p) => p.page.evaluate(() => window.rtc.hangup())));
     pumping = false;
@@ -240,6 +249,7 @@ async function snapshot(p) {
     sessionId: info.sessionId,
     localTracks: info.localTracks,
     remoteTracks: info.remoteTracks,
+    selectedPairs: p.selectedPairs,
     sdkEvents: info.sdkEvents,
     // How many times the SDK accepted a server reply (2+ after a reconnect). Note that the
     // SDK's own onSocketConnect event fires when the socket opens, before the reply.

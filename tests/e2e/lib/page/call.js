@@ -154,6 +154,39 @@
       return out;
     },
 
+    /**
+     * The selected ICE candidate pair of every RTCPeerConnection, from its own getStats():
+     * remoteId -> {state, localCandidateType, localProtocol, relayProtocol, url,
+     *              remoteCandidateType, currentRoundTripTime} (null before a pair is selected).
+     */
+    async selectedPairs() {
+      const out = {};
+      for (const [remoteId, pc] of Object.entries(state.pcs)) {
+        out[remoteId] = null;
+        if (pc.signalingState === 'closed') continue;
+        const stats = await pc.getStats();
+        let pair = null;
+        stats.forEach((r) => {
+          if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+        });
+        if (!pair) continue;
+        const local = stats.get(pair.localCandidateId) || {};
+        const remote = stats.get(pair.remoteCandidateId) || {};
+        out[remoteId] = {
+          state: pair.state,
+          localCandidateType: local.candidateType,
+          localProtocol: local.protocol,
+          relayProtocol: local.relayProtocol,
+          url: local.url,
+          localAddress: local.address,
+          remoteCandidateType: remote.candidateType,
+          remoteAddress: remote.address,
+          currentRoundTripTime: pair.currentRoundTripTime,
+        };
+      }
+      return out;
+    },
+
     /** Closes the RTCPeerConnection(s): the SDK sends a 'close' tuple for each. */
     hangup(remoteIds) {
       const ids = remoteIds || Object.keys(state.pcs);
