@@ -25,6 +25,8 @@ const { startRtcstream } = require(path.join(E2E, 'lib', 'server'));
 const { startS3, readBucket } = require(path.join(E2E, 'lib', 's3'));
 const { openSocket } = require(path.join(E2E, 'lib', 'replay'));
 const { sleep, randomId } = require(path.join(E2E, 'lib', 'util'));
+// A seeded PRNG, so that a run's pattern of calls and faults repeats.
+const { mulberry32: prng } = require(path.join(E2E, 'lib', 'impaired-udp-forwarder'));
 
 function parseArgs(argv) {
   const o = { peers: 2000, minutes: 10, bin: null, out: null, windowS: 30, seed: 1 };
@@ -40,18 +42,6 @@ function parseArgs(argv) {
   }
   if (!(o.peers >= 2) || o.peers % 2) throw new Error('--peers must be an even number >= 2');
   return o;
-}
-
-// A small seedable PRNG (mulberry32), so that a run's pattern of calls and faults repeats.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const COLLECTION_MS = 2000;
