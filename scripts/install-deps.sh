@@ -11,11 +11,11 @@ APT_PACKAGES=(
   libtomlplusplus-dev libcurl4-openssl-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Browser tests need Chromium and Node.js; the S3 sink tests need Node.js (for the
+# Browser tests need Chromium, Firefox ESR and Node.js; the S3 sink tests need Node.js (for the
 # local S3 API in tests/s3) and the AWS CLI (to read objects back); the fuzz targets
 # need clang and its libFuzzer and sanitizer runtimes (libclang-rt-14-dev).
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev)
+  APT_PACKAGES+=(chromium firefox-esr nodejs sqlite3 awscli clang libclang-rt-14-dev)
 fi
 
 missing=()
