@@ -280,6 +280,7 @@ void ExpectFirefoxChromiumCall(simdjson::dom::element room) {
   ASSERT_EQ(by_id.count("bob"), 1u);
   EXPECT_EQ(std::string_view(by_id["alice"]["browser"]), "Firefox");
   EXPECT_EQ(std::string_view(by_id["alice"]["browser_version"]), "153.0");
+  EXPECT_TRUE(by_id["alice"]["os_version"].is_null());  // the SDK sent the browser's
   EXPECT_EQ(std::string_view(by_id["alice"]["audio_device"]), "Default Audio Device");
   EXPECT_EQ(std::string_view(by_id["alice"]["video_device"]), "Fake Firefox Camera");
   EXPECT_EQ(std::string_view(by_id["bob"]["browser"]), "Chrome");
