@@ -172,9 +172,6 @@ async function launchFirefox({ timeoutMs = 60000 } = {}) {
       extraPrefsFirefox: FIREFOX_PREFS,
       env: { ...process.env, ...FIREFOX_ENV },
       timeout: timeoutMs,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
     });
   } catch (err) {
     fs.rmSync(profileDir, { recursive: true, force: true });
