@@ -47,8 +47,9 @@ const CONSOLE_LINES_KEPT = 3000;
  * @param {number}  [o.connectTimeoutMs=30000]
  * @param {Function} [o.log] progress logger, e.g. console.log
  * @returns {Promise<object>} {roomId, startedAt, connectedAt, hungUpAt, endedAt,
- *          peers: [{peerId, browser, userAgent, mozRTCPeerConnection, sessionId, localTracks:{audio,video,tracks}, remoteTracks,
- *                   sdkEvents, sdkConnections, stateLog, console, pageErrors}]}
+ *          peers: [{peerId, browser, userAgent, mozRTCPeerConnection, sessionId,
+ *                   localTracks:{audio,video,tracks}, remoteTracks, sdkEvents, sdkConnections,
+ *                   stateLog, console, pageErrors}]}
  */
 async function runCall(o) {
   const {
@@ -107,7 +108,8 @@ async function runCall(o) {
     );
     const launchFailure = launched.find((r) => r.status === 'rejected');
     if (launchFailure) throw launchFailure.reason;
-    log(`[call ${roomId}] ${peers.length} browser processes up (${peers.map((p) => p.spec.browser || 'chromium').join(', ')})`);
+    const kinds = peers.map((p) => p.spec.browser || 'chromium').join(', ');
+    log(`[call ${roomId}] ${peers.length} browser processes up (${kinds})`);
 
     // 2. SDK first (it wraps getUserMedia and RTCPeerConnection), then the media.
     for (const p of peers) {
