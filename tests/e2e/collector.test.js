@@ -12,7 +12,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
-const { withRtcstream, waitForClosedRoom, log } = require('./lib/room-test');
+const { withRtcstream, waitForClosedRoom, log } = require('./lib/with-rtcstream');
 const { runCall } = require('./lib/call');
 const { SDK_VERSION } = require('./lib/static-server');
 const { freePort, sleep, randomId } = require('./lib/util');
