@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libtomlplusplus-dev libcurl4-openssl-dev prometheus-cpp-dev libmaxminddb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Browser tests need Chromium and Node.js, and coturn (the TURN server of
+# Browser tests need Chromium, Firefox ESR and Node.js, and coturn (the TURN server of
 # tests/e2e/turn.test.js, which starts its own turnserver on loopback); the S3 sink
 # tests need Node.js (for the local S3 API in tests/s3) and the AWS CLI (to read
 # objects back); the fuzz targets need clang and its libFuzzer and sanitizer
@@ -19,8 +19,8 @@ APT_PACKAGES=(
 # openssl command line; the GeoIP tests write their MaxMind-schema databases with
 # libmaxmind-db-writer-perl.
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium nodejs sqlite3 awscli clang libclang-rt-14-dev coturn openssl
-                 libmaxmind-db-writer-perl)
+  APT_PACKAGES+=(chromium firefox-esr nodejs sqlite3 awscli clang libclang-rt-14-dev coturn
+                 openssl libmaxmind-db-writer-perl)
 fi
 
 missing=()

@@ -130,6 +130,20 @@ double DirectionAudioMos(std::optional<double> rtt, std::optional<double> jitter
   return AudioMos(in);
 }
 
+// The round trip of a new measurement: `roundTripTime`, else the mean of the
+// measurements since the previous sample. The SDK sends `roundTripTime: null`
+// while no RTCP report arrives, and leaves the field out of its delta when the
+// next measurement equals the last one it read, so a new measurement can come
+// with the null still in place.
+std::optional<double> NewRtt(const StatsReport* previous, const StatsReport& current) {
+  if (std::optional<double> rtt = GetNumber(current, "roundTripTime")) return rtt;
+  if (previous == nullptr) return std::nullopt;
+  const std::optional<double> total = CounterDelta(*previous, current, "totalRoundTripTime");
+  const std::optional<double> count = CounterDelta(*previous, current, "roundTripTimeMeasurements");
+  if (!total || !count || *count <= 0) return std::nullopt;
+  return *total / *count;
+}
+
 }  // namespace
 
 struct PeerAnalyzer::Sample {
@@ -313,8 +327,9 @@ void PeerAnalyzer::OnRemoteInbound(const Sample& s, std::string_view id,
     s.pc.sent_at_remote_report.emplace(id, *sent);
   }
   if (std::optional<double> jitter = GetNumber(report, "jitter")) acc.AddJitter(*jitter * 1000);
-  const std::optional<double> rtt = GetNumber(report, "roundTripTime");
-  if (rtt && IsNewRttMeasurement(previous, report)) acc.AddRtt(*rtt * 1000);
+  if (IsNewRttMeasurement(previous, report)) {
+    if (std::optional<double> rtt = NewRtt(previous, report)) acc.AddRtt(*rtt * 1000);
+  }
 }
 
 void PeerAnalyzer::OnSelectedPair(const Sample& s, const std::optional<SelectedPair>& pair) {

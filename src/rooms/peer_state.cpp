@@ -7,6 +7,18 @@
 
 namespace rtcstream {
 
+namespace {
+
+// Browsers without navigator.userAgentData (Firefox, Safari) make the SDK parse
+// the User-Agent string itself, and it then sends the browser version as
+// osVersion: Firefox 153 on Linux says {"version":"153.0","osVersion":"153.0"}.
+// Only on iOS is Safari's version the system's.
+bool IsCopiedBrowserVersion(const UserAgentInfo& info) {
+  return info.os_version == info.browser_version && info.os != "iOS";
+}
+
+}  // namespace
+
 PeerState::PeerState(std::string session_id, std::string user_agent)
     : session_id_(std::move(session_id)), user_agent_(std::move(user_agent)) {}
 
@@ -161,7 +173,9 @@ PeerRecord PeerState::ToRecord() const {
   }
   if (user_agent_data_ && !user_agent_data_->os.empty()) {
     r.os = user_agent_data_->os;
-    if (!user_agent_data_->os_version.empty()) r.os_version = user_agent_data_->os_version;
+    if (!user_agent_data_->os_version.empty() && !IsCopiedBrowserVersion(*user_agent_data_)) {
+      r.os_version = user_agent_data_->os_version;
+    }
   } else if (!ua.os.empty()) {
     r.os = ua.os;
   }

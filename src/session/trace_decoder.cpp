@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -146,14 +147,52 @@ bool ParseLocalTrack(std::string_view text, std::string_view* kind, std::string_
   return *kind != "undefined" && *label != "undefined";
 }
 
+// The SDK takes a page that defines window.mozRTCPeerConnection for Firefox and
+// then keys each report "<type>_<id>" ("inbound-rtp_870bb703"), while the ids
+// inside the reports stay the browser's own. Returns true when every report of
+// `data` that names its type is keyed that way, false when one is not, and
+// nullopt when no report names its type (a delta without a baseline).
+std::optional<bool> HasPrefixedKeys(object data) {
+  std::optional<bool> prefixed;
+  for (auto field : data) {
+    object report;
+    std::string_view type;
+    if (field.value.get_object().get(report) != simdjson::SUCCESS ||
+        report["type"].get_string().get(type) != simdjson::SUCCESS) {
+      continue;
+    }
+    const std::string_view key = field.key;
+    if (type.empty() || key.size() <= type.size() + 1 || key.substr(0, type.size()) != type ||
+        key[type.size()] != '_') {
+      return false;
+    }
+    prefixed = true;
+  }
+  return prefixed;
+}
+
+// "inbound-rtp_870bb703" -> "870bb703". Report types have no '_'.
+std::string_view StripTypePrefix(std::string_view key) {
+  const size_t underscore = key.find('_');
+  return underscore == std::string_view::npos ? key : key.substr(underscore + 1);
+}
+
 }  // namespace
 
 struct TraceDecoder::Impl {
   explicit Impl(DeltaSemantics s) : semantics(s) {}
 
+  // The getStats state of one peer connection.
+  struct PcStats {
+    StatsSnapshot snapshot;
+    // Whether the SDK keys this connection's reports "<type>_<id>" (it does when the
+    // page defines window.mozRTCPeerConnection); unknown until a typed report arrives.
+    std::optional<bool> prefixed_keys;
+  };
+
   DeltaSemantics semantics;
   // getStats state per pcId.
-  std::unordered_map<std::string, StatsSnapshot> snapshots;
+  std::unordered_map<std::string, PcStats> pcs;
   // Scratch space of ApplyGetStats: the report ids of the current delta.
   std::vector<std::string_view> present;
 
@@ -167,7 +206,7 @@ struct TraceDecoder::Impl {
 TraceDecoder::TraceDecoder(DeltaSemantics semantics) : impl_(std::make_unique<Impl>(semantics)) {}
 TraceDecoder::~TraceDecoder() = default;
 
-size_t TraceDecoder::PeerConnectionCount() const { return impl_->snapshots.size(); }
+size_t TraceDecoder::PeerConnectionCount() const { return impl_->pcs.size(); }
 
 DeltaSemantics TraceDecoder::delta_semantics() const { return impl_->semantics; }
 
@@ -375,8 +414,11 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
   if (obj["timestamp"].get(top) == simdjson::SUCCESS && top.is_number()) {
     top_timestamp = top.get_double().value_unsafe();
   }
-  StatsSnapshot& snapshot = snapshots[std::string(pc_id)];
+  PcStats& pc = pcs[std::string(pc_id)];
+  StatsSnapshot& snapshot = pc.snapshot;
   snapshot.timestamp_ms = top_timestamp;
+  if (!pc.prefixed_keys.has_value()) pc.prefixed_keys = HasPrefixedKeys(obj);
+  const bool prefixed = pc.prefixed_keys.value_or(false);
 
   const bool removes = semantics == DeltaSemantics::kMissingMeansRemoved;
   present.clear();
@@ -386,8 +428,11 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
     if (field.key == "timestamp" || field.key == "getStatsId") continue;
     object report;
     if (field.value.get_object().get(report) != simdjson::SUCCESS) continue;
-    if (removes) present.push_back(field.key);
-    auto it = snapshot.reports.find(field.key);
+    // Reports reference each other by the browser's ids (codecId, localId, ...), so
+    // the snapshot is keyed by those.
+    const std::string_view id = prefixed ? StripTypePrefix(field.key) : field.key;
+    if (removes) present.push_back(id);
+    auto it = snapshot.reports.find(id);
     if (it == snapshot.reports.end()) {
       // A report we have not seen must arrive complete; without its type it is a
       // delta against a state we never received (e.g. frames lost before we started).
@@ -396,7 +441,7 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
         if (orphans++ == 0) orphan = std::string(field.key);
         continue;
       }
-      it = snapshot.reports.emplace(std::string(field.key), StatsReport{}).first;
+      it = snapshot.reports.emplace(std::string(id), StatsReport{}).first;
     }
     StatsReport& target = it->second;
     for (auto stat : report) {

@@ -213,6 +213,33 @@ TEST(PeerAnalyzerTest, RttCountsOnlyNewMeasurements) {
   EXPECT_FALSE(m.audio.send.rtt);
 }
 
+// The SDK nulls roundTripTime while no RTCP report arrives and leaves it out of
+// its delta when the next measurement equals the last one: the decoded report
+// then shows a new measurement with the null still in place.
+TEST(PeerAnalyzerTest, NewMeasurementWithNullRttUsesTotalRoundTripTime) {
+  PeerAnalyzer a;
+  struct {
+    std::optional<double> rtt;
+    double measurements, total;
+  } const samples[] = {{0.010, 1, 0.010}, {std::nullopt, 1, 0.010}, {std::nullopt, 3, 0.050}};
+  for (int i = 0; i < 3; ++i) {
+    Report remote("remote-inbound-rtp", T(i) - 100);
+    remote.Str("kind", "audio").Str("localId", "OA");
+    remote.Num("roundTripTimeMeasurements", samples[i].measurements);
+    remote.Num("totalRoundTripTime", samples[i].total);
+    if (samples[i].rtt) {
+      remote.Num("roundTripTime", *samples[i].rtt);
+    } else {
+      remote.Null("roundTripTime");
+    }
+    a.OnStats("PC_0",
+              Snapshot(T(i), {{"OA", Outbound("audio", T(i), 40000.0 * i)}, {"RIA", remote}}));
+  }
+  // Sample 0: 10 ms. Sample 1: no new measurement. Sample 2: two measurements
+  // of 20 ms on average.
+  EXPECT_NEAR(*a.Summarize().audio.send.rtt, (10 + 20) / 2.0, 1e-9);
+}
+
 TEST(PeerAnalyzerTest, RttWithoutMeasurementCountFollowsTotalRoundTripTime) {
   PeerAnalyzer a;
   const double rtt[] = {0.050, 0.050, 0.050, 0.070};

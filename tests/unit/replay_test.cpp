@@ -267,6 +267,71 @@ TEST_F(ReplayTest, ReconnectContinuesTheDeltaStream) {
   }
 }
 
+// Firefox ESR 153 (alice) and Chromium (bob). Firefox's reports differ from
+// Chromium's: some reports carry their own timestamps instead of 0, the SDK
+// sends remote-outbound-rtp with "roundTripTime": null in every delta, and there
+// are no certificate or media-playout reports.
+void ExpectFirefoxChromiumCall(simdjson::dom::element room) {
+  EXPECT_EQ(int64_t(room["users"]), 2);
+  std::map<std::string, simdjson::dom::element> by_id;
+  for (auto peer : room["peers"].get_array()) {
+    by_id[std::string(std::string_view(peer["peer_id"]))] = peer;
+  }
+  ASSERT_EQ(by_id.count("alice"), 1u);
+  ASSERT_EQ(by_id.count("bob"), 1u);
+  EXPECT_EQ(std::string_view(by_id["alice"]["browser"]), "Firefox");
+  EXPECT_EQ(std::string_view(by_id["alice"]["browser_version"]), "153.0");
+  EXPECT_TRUE(by_id["alice"]["os_version"].is_null());  // the SDK sent the browser's
+  EXPECT_EQ(std::string_view(by_id["alice"]["audio_device"]), "Default Audio Device");
+  EXPECT_EQ(std::string_view(by_id["alice"]["video_device"]), "Fake Firefox Camera");
+  EXPECT_EQ(std::string_view(by_id["bob"]["browser"]), "Chrome");
+  for (auto& [id, peer] : by_id) {
+    SCOPED_TRACE(id);
+    ExpectPlausibleMedia(peer);
+    EXPECT_EQ(std::string_view(peer["os"]), "Linux");
+    EXPECT_EQ(std::string_view(peer["features"]["connection_type"]), "direct");
+    EXPECT_EQ(std::string_view(peer["features"]["media_transport"]), "udp");
+    for (const char* kind : {"audio", "video"}) {
+      SCOPED_TRACE(kind);
+      const double rtt = Number(peer["stats"][kind]["send"]["rtt"].value());
+      EXPECT_GE(rtt, 0);
+      EXPECT_LT(rtt, 100);
+      for (const char* dir : {"send", "recv"}) {
+        const double jitter = Number(peer["stats"][kind][dir]["jitter"].value());
+        EXPECT_GE(jitter, 0) << dir;
+        EXPECT_LT(jitter, 50) << dir;
+        const double mos = Number(peer["stats"][kind][dir]["mos"].value());
+        EXPECT_GE(mos, 1) << dir;
+        EXPECT_LE(mos, 4.5) << dir;
+      }
+    }
+    const double score = Number(peer["stats"]["score"].value());
+    EXPECT_GE(score, 8);
+    EXPECT_LE(score, 10);
+  }
+}
+
+TEST_F(ReplayTest, FirefoxAndChromium) {
+  Replay("firefox-chromium.jsonl");
+  EXPECT_EQ(collector_->Stats().tuples_rejected, 0u);
+  auto rooms = CloseAndRead("rec-room-firefox");
+  ASSERT_EQ(rooms.size(), 1u);
+  simdjson::dom::parser p;
+  ExpectFirefoxChromiumCall(p.parse(rooms[0]).value());
+}
+
+// The page defined window.mozRTCPeerConnection: alice's SDK keyed her reports
+// "<type>_<id>" while their references (codecId, localId, remoteId,
+// selectedCandidatePairId, localCandidateId) stayed unprefixed.
+TEST_F(ReplayTest, FirefoxTypePrefixedReportKeys) {
+  Replay("firefox-moz-keys.jsonl");
+  EXPECT_EQ(collector_->Stats().tuples_rejected, 0u);
+  auto rooms = CloseAndRead("rec-room-firefox-moz");
+  ASSERT_EQ(rooms.size(), 1u);
+  simdjson::dom::parser p;
+  ExpectFirefoxChromiumCall(p.parse(rooms[0]).value());
+}
+
 // Every data stream file of project "default" written so far: path -> contents.
 // (Project "other" has hourly windows, which these tests may cross at any time.)
 std::map<std::string, std::string> StreamFiles(const std::string& dir) {

@@ -98,6 +98,61 @@ TEST(TraceDecoderTest, KeepsPeerConnectionsApart) {
   EXPECT_EQ(Num(h.last, "A", "bytesReceived"), 7);
 }
 
+// A page that defines window.mozRTCPeerConnection makes the SDK key every report
+// "<type>_<id>"; the ids inside the reports stay the browser's own.
+TEST(TraceDecoderTest, TypePrefixedKeysBecomeTheBrowsersIds) {
+  TraceDecoder decoder;
+  RecordingHandler h;
+  FrameDecodeResult result;
+  ASSERT_TRUE(
+      decoder
+          .DecodeFrameJson(
+              R"([["getstats","PC_0",{"outbound-rtp_4b6a00c0":{"type":"outbound-rtp","kind":"audio","codecId":"31bb5f04","remoteId":"bc23e40a","bytesSent":100,"timestamp":0},"remote-inbound-rtp_bc23e40a":{"type":"remote-inbound-rtp","localId":"4b6a00c0","roundTripTime":null,"timestamp":1500},"codec_31bb5f04":{"type":"codec","mimeType":"audio/opus","timestamp":0},"media-source_mediasource_audio_0{c9}":{"type":"media-source","kind":"audio","timestamp":0},"timestamp":2000,"getStatsId":1},2001]])",
+              &h, &result)
+          .ok());
+  EXPECT_EQ(Num(h.last, "4b6a00c0", "bytesSent"), 100);
+  EXPECT_NE(h.last.Find("bc23e40a"), nullptr);
+  EXPECT_NE(h.last.Find("31bb5f04"), nullptr);
+  EXPECT_NE(h.last.Find("mediasource_audio_0{c9}"), nullptr);
+  EXPECT_EQ(h.last.Find("outbound-rtp_4b6a00c0"), nullptr);
+  EXPECT_EQ(h.last.reports.size(), 4u);
+
+  // Deltas carry no type: their keys are prefixed all the same.
+  ASSERT_TRUE(
+      decoder
+          .DecodeFrameJson(
+              R"([["getstats","PC_0",{"outbound-rtp_4b6a00c0":{"bytesSent":300,"timestamp":0},"remote-inbound-rtp_bc23e40a":{"roundTripTime":null},"timestamp":4000,"getStatsId":2},4001]])",
+              &h, &result)
+          .ok());
+  EXPECT_EQ(result.tuples_rejected, 0u);
+  EXPECT_EQ(Num(h.last, "4b6a00c0", "bytesSent"), 300);
+  EXPECT_EQ(Num(h.last, "4b6a00c0", "timestamp"), 4000);
+  EXPECT_EQ(Num(h.last, "bc23e40a", "timestamp"), 1500);
+  EXPECT_EQ(h.last.reports.size(), 4u);
+}
+
+// Ids that merely contain '_' are kept whole when not every key is "<type>_<id>".
+TEST(TraceDecoderTest, IdsWithUnderscoresAreNotPrefixes) {
+  TraceDecoder decoder;
+  RecordingHandler h;
+  FrameDecodeResult result;
+  ASSERT_TRUE(
+      decoder
+          .DecodeFrameJson(
+              R"([["getstats","PC_0",{"codec_1":{"type":"codec","mimeType":"audio/opus"},"RTCInboundRTPAudioStream_1":{"type":"inbound-rtp","bytesReceived":5},"timestamp":1},1]])",
+              &h, &result)
+          .ok());
+  EXPECT_NE(h.last.Find("codec_1"), nullptr);
+  EXPECT_EQ(Num(h.last, "RTCInboundRTPAudioStream_1", "bytesReceived"), 5);
+  ASSERT_TRUE(
+      decoder
+          .DecodeFrameJson(
+              R"([["getstats","PC_0",{"codec_1":{"mimeType":"audio/PCMU"},"timestamp":2},2]])", &h,
+              &result)
+          .ok());
+  EXPECT_EQ(GetString(*h.last.Find("codec_1"), "mimeType"), "audio/PCMU");
+}
+
 TEST(TraceDecoderTest, DeltaWithoutBaselineIsRejectedButOthersApply) {
   TraceDecoder decoder;
   RecordingHandler h;

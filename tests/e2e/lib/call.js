@@ -1,10 +1,11 @@
 'use strict';
-// Drives a real WebRTC call between headless Chromium processes, one process per peer.
-// Every page runs the unmodified watchRTC SDK pointed at serverUrl (its proxyUrl option).
+// Drives a real WebRTC call between headless browser processes, one process per peer; each
+// peer is Chromium (the default) or Firefox ESR (lib/browser.js). Every page runs the
+// unmodified watchRTC SDK pointed at serverUrl (its proxyUrl option).
 // Signalling is done here: SDP offers/answers and ICE candidates are moved between the
 // pages with page.evaluate(); there is no signalling server.
 
-const { launchChromium } = require('./browser');
+const { launchBrowser } = require('./browser');
 const { startStaticServer } = require('./static-server');
 const { sleep, waitFor } = require('./util');
 
@@ -22,11 +23,16 @@ const CONSOLE_LINES_KEPT = 3000;
  * @param {string} o.serverUrl   ws://127.0.0.1:PORT, given to the SDK as proxyUrl
  * @param {string} o.apiKey      rtcApiKey for every peer (a peer may override it)
  * @param {string} o.roomId      rtcRoomId
- * @param {Array<{peerId:string, keys?:object, apiKey?:string, leave?:string,
- *                collectionInterval?:number, rtcConfiguration?:object}>} o.peers
+ * @param {Array<{peerId:string, browser?:string, keys?:object, apiKey?:string, leave?:string,
+ *                collectionInterval?:number, rtcConfiguration?:object,
+ *                mozRTCPeerConnection?:boolean}>} o.peers
  *        2 peers = one P2P call; N peers = full mesh (one RTCPeerConnection per pair).
+ *        browser: 'chromium' (default) or 'firefox'.
  *        rtcConfiguration: the peer's RTCConfiguration (iceServers, iceTransportPolicy) for
  *        all its RTCPeerConnections; overrides o.rtcConfiguration.
+ *        mozRTCPeerConnection: the page defines window.mozRTCPeerConnection (as
+ *          RTCPeerConnection) before the SDK loads, as older Firefox did; the SDK
+ *          then takes the browser for Firefox and keys its getStats reports '<type>_<id>'.
  *        leave: how the peer leaves after its PCs are closed:
  *          'unload'     (default) wait flushMs, close the page (the socket closes with 1001)
  *          'disconnect' watchRTC.disconnect() (socket closes with 1000 at once), then close
@@ -46,8 +52,9 @@ const CONSOLE_LINES_KEPT = 3000;
  * @param {string[]} [o.browserArgs] extra Chromium flags, e.g. to trust a test certificate
  * @param {Function} [o.log] progress logger, e.g. console.log
  * @returns {Promise<object>} {roomId, startedAt, connectedAt, hungUpAt, endedAt,
- *          peers: [{peerId, userAgent, sessionId, localTracks:{audio,video,tracks}, remoteTracks,
- *                   selectedPairs, sdkEvents, sdkConnections, stateLog, console, pageErrors}]}
+ *          peers: [{peerId, browser, userAgent, mozRTCPeerConnection, sessionId,
+ *                   localTracks:{audio,video,tracks}, remoteTracks, selectedPairs, sdkEvents,
+ *                   sdkConnections, stateLog, console, pageErrors}]}
  *          selectedPairs: each RTCPeerConnection's selected candidate pair just before the
  *          hang-up, as the page's own getStats() saw it (window.rtc.selectedPairs())
  */
@@ -73,7 +80,7 @@ async function runCall(o) {
     throw new Error('runCall needs serverUrl, roomId and at least 2 peers');
   }
   if (peerSpecs.length > MAX_BROWSERS) {
-    throw new Error(`runCall: at most ${MAX_BROWSERS} Chromium processes at a time`);
+    throw new Error(`runCall: at most ${MAX_BROWSERS} browser processes at a time`);
   }
 
   const web = await startStaticServer();
@@ -94,24 +101,26 @@ async function runCall(o) {
   let pumpError = null;
 
   try {
-    // 1. One Chromium process per peer (allSettled: never leave a half-launched one behind).
+    // 1. One browser process per peer (allSettled: never leave a half-launched one behind).
     const launched = await Promise.allSettled(
       peers.map(async (p) => {
-        p.browser = await launchChromium({ extraArgs: browserArgs });
-        const context = await p.browser.newContext();
-        p.page = await context.newPage();
+        // Firefox ignores extraArgs (Chromium command-line flags).
+        p.browser = await launchBrowser(p.spec.browser || 'chromium', { extraArgs: browserArgs });
+        p.page = await p.browser.newPage();
         p.page.on('console', (msg) => {
           const text = msg.text();
           if (text.includes('connection established - watchRTCConnectionId')) p.established++;
           if (p.console.length < CONSOLE_LINES_KEPT) p.console.push(`${msg.type()}: ${text}`);
         });
         p.page.on('pageerror', (err) => p.pageErrors.push(String(err && err.stack ? err.stack : err)));
-        await p.page.goto(`${web.url}/call.html`, { waitUntil: 'load' });
+        const query = p.spec.mozRTCPeerConnection ? '?mozRTCPeerConnection' : '';
+        await p.page.goto(`${web.url}/call.html${query}`, { waitUntil: 'load' });
       }),
     );
     const launchFailure = launched.find((r) => r.status === 'rejected');
     if (launchFailure) throw launchFailure.reason;
-    log(`[call ${roomId}] ${peers.length} Chromium processes up`);
+    const kinds = peers.map((p) => p.spec.browser || 'chromium').join(', ');
+    log(`[call ${roomId}] ${peers.length} browser processes up (${kinds})`);
 
     // 2. SDK first (it wraps getUserMedia and RTCPeerConnection), then the media.
     for (const p of peers) {
@@ -245,7 +254,9 @@ async function snapshot(p) {
   const stateLog = await p.page.evaluate(() => window.rtc.stateLog());
   return {
     peerId: p.peerId,
+    browser: p.spec.browser || 'chromium',
     userAgent: info.userAgent,
+    mozRTCPeerConnection: info.mozRTCPeerConnection,
     sessionId: info.sessionId,
     localTracks: info.localTracks,
     remoteTracks: info.remoteTracks,

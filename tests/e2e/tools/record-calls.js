@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// Records real calls (headless Chromium + the unmodified watchRTC SDK) against
+// Records real calls (headless Chromium or Firefox ESR + the unmodified watchRTC SDK) against
 // tools/record-server.js and writes them to tests/fixtures/sdk-recordings/<name>.jsonl.
 //
 //   node tools/record-calls.js [--out DIR] [SCENARIO ...]
 //
-// Scenarios: two-peer-call three-peer-mesh reconnect rejected-key http-error (default: all).
+// Scenarios: two-peer-call three-peer-mesh reconnect firefox-chromium firefox-moz-keys
+// rejected-key http-error (default: all).
 // See tests/fixtures/sdk-recordings/README.md for what each one does.
 
 const fs = require('node:fs');
@@ -126,6 +127,45 @@ const SCENARIOS = {
           });
           log('alice reconnected');
         },
+      }));
+  },
+
+  // Firefox ESR (alice, offers) and Chromium (bob), ~12 s. Current Firefox has no
+  // window.mozRTCPeerConnection, so its SDK sends the same report keys as in Chromium.
+  async 'firefox-chromium'(file) {
+    return withRecorder(file, { interval: 2000, apiKeys: [API_KEY] }, (rec) =>
+      runCall({
+        serverUrl: rec.url,
+        apiKey: API_KEY,
+        roomId: 'rec-room-firefox',
+        peers: [
+          { peerId: 'alice', browser: 'firefox', keys: { company: ['acme'] } },
+          { peerId: 'bob', keys: { company: ['acme'] } },
+        ],
+        collectionInterval: 2000,
+        durationMs: 12000,
+        connectTimeoutMs: 60000,
+        log,
+      }));
+  },
+
+  // As firefox-chromium, but alice's page defines window.mozRTCPeerConnection before the SDK
+  // loads: her SDK keys every getStats report '<type>_<id>' (the ids inside the reports stay
+  // unprefixed).
+  async 'firefox-moz-keys'(file) {
+    return withRecorder(file, { interval: 2000, apiKeys: [API_KEY] }, (rec) =>
+      runCall({
+        serverUrl: rec.url,
+        apiKey: API_KEY,
+        roomId: 'rec-room-firefox-moz',
+        peers: [
+          { peerId: 'alice', browser: 'firefox', mozRTCPeerConnection: true, keys: { company: ['acme'] } },
+          { peerId: 'bob', keys: { company: ['acme'] } },
+        ],
+        collectionInterval: 2000,
+        durationMs: 12000,
+        connectTimeoutMs: 60000,
+        log,
       }));
   },
 

@@ -221,6 +221,8 @@
     info() {
       return {
         userAgent: navigator.userAgent,
+        // Defined (before the SDK loaded) only on pages opened with ?mozRTCPeerConnection.
+        mozRTCPeerConnection: typeof window.mozRTCPeerConnection === 'function',
         sessionId: window.watchRTCSessionId || null,
         localTracks: window.rtc.localTracks(),
         remoteTracks: state.remoteTracks,
