@@ -6,29 +6,12 @@
 #include "cli/service_flags.h"
 #include "service/config.h"
 #include "service/sink_factory.h"
+#include "service/stream_status.h"
 #include "store/history_store.h"
 
 namespace rtcstream {
 
 namespace {
-
-std::string FormatDuration(int64_t ms) {
-  if (ms % 3600000 == 0) return std::to_string(ms / 3600000) + "h";
-  if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
-}
-
-// Access key ids are not secret, but there is no need to show all of one.
-std::string MaskKeyId(const std::string& id) {
-  if (id.empty()) return "(none)";
-  return id.substr(0, std::min<size_t>(4, id.size())) + "****";
-}
-
-std::string DescribeSecret(const SecretSetting& secret) {
-  if (secret.value.empty()) return "(none)";
-  return "set (" + secret.source + ")";
-}
 
 void PrintProject(const ProjectConfig& p, HistoryStore* store) {
   const StreamConfig& st = p.stream;
@@ -38,12 +21,12 @@ void PrintProject(const ProjectConfig& p, HistoryStore* store) {
     std::printf("  bucket:       %s\n", st.bucket.c_str());
     std::printf("  region:       %s\n", st.region.c_str());
     std::printf("  endpoint:     %s\n", st.endpoint.empty() ? "(AWS)" : st.endpoint.c_str());
-    std::printf("  access key:   %s\n", MaskKeyId(st.access_key_id).c_str());
+    std::printf("  access key:   %s\n", MaskAccessKeyId(st.access_key_id).c_str());
     std::printf("  secret key:   %s\n", DescribeSecret(st.secret_access_key).c_str());
     std::printf("  session token: %s\n", DescribeSecret(st.session_token).c_str());
   }
   std::printf("  prefix:       %s\n", st.prefix.empty() ? "(none)" : st.prefix.c_str());
-  std::printf("  interval:     %s\n", FormatDuration(st.interval_ms).c_str());
+  std::printf("  interval:     %s\n", FormatDurationSetting(st.interval_ms).c_str());
   std::printf("  format:       %s, %s\n",
               st.encoding.format == StreamFormat::kJson ? "json" : "ndjson",
               st.encoding.compression == StreamCompression::kGzip ? "gzip" : "uncompressed");

@@ -464,7 +464,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       Write(std::move(res));
       return;
     }
-    if (req.method() == http::verb::get && path.substr(0, 7) == "/rooms/" && path.size() > 7) {
+    const bool rooms_api = path.substr(0, 7) == "/rooms/" && path.size() > 7;
+    if (req.method() == http::verb::get && (rooms_api || path == "/streams")) {
       // The HTTP API is per project: "Authorization: Bearer <project access token>".
       const std::string_view auth = req[http::field::authorization];
       if (auth.substr(0, 7) != "Bearer " || auth.size() == 7) {
@@ -476,9 +477,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       }
       std::string json;
       std::string room_id, peer_id;
-      Status s = ParseSeriesPath(path.substr(7), &room_id, &peer_id)
-                     ? collector_->PeerSeriesJson(auth.substr(7), room_id, peer_id, &json)
-                     : collector_->RoomJson(auth.substr(7), UrlDecode(path.substr(7)), &json);
+      const std::string_view token = auth.substr(7);
+      Status s;
+      if (!rooms_api) {
+        s = collector_->StreamsJson(token, &json);
+      } else if (ParseSeriesPath(path.substr(7), &room_id, &peer_id)) {
+        s = collector_->PeerSeriesJson(token, room_id, peer_id, &json);
+      } else {
+        s = collector_->RoomJson(token, UrlDecode(path.substr(7)), &json);
+      }
       if (!s.ok()) {
         if (s.code() == Status::Code::kPermissionDenied) {
           LogWarn("rejected HTTP API request: unknown access token", {{"remote", remote_}});

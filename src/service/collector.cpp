@@ -22,6 +22,7 @@
 #include "rooms/peer_state.h"
 #include "service/metrics.h"
 #include "service/sink_factory.h"
+#include "service/stream_status.h"
 #include "session/trace_decoder.h"
 #include "sinks/sink.h"
 #include "store/history_store.h"
@@ -878,6 +879,18 @@ Status Collector::RoomJson(std::string_view access_token, std::string_view room_
   if (!s.ok()) return s;
   if (room_jsons.empty()) return Status::NotFound("no closed session of this room");
   *json = StreamFileBody(room_jsons);
+  return Status::OK();
+}
+
+Status Collector::StreamsJson(std::string_view access_token, std::string* json) {
+  const ProjectConfig* project = impl_->ProjectForToken(access_token);
+  if (project == nullptr) return Status::PermissionDenied("unknown access token");
+  constexpr size_t kRecentWindows = 20;
+  std::vector<StreamWindow> pending, recent;
+  Status s = impl_->store->PendingWindows(project->id, &pending);
+  if (s.ok()) s = impl_->store->RecentWindows(project->id, kRecentWindows, &recent);
+  if (!s.ok()) return s;
+  *json = StreamStatusJson(*project, pending, recent);
   return Status::OK();
 }
 

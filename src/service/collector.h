@@ -82,6 +82,11 @@ class Collector {
   Status PeerSeriesJson(std::string_view access_token, std::string_view room_id,
                         std::string_view peer_id, std::string* json);
 
+  // The data stream settings (secrets described, never shown) and delivery state
+  // of the project `access_token` belongs to, as JSON (GET /streams).
+  // PermissionDenied for an unknown token.
+  Status StreamsJson(std::string_view access_token, std::string* json);
+
   // Periodic work: persists pending traces, closes rooms whose grace has passed,
   // and seals every data stream window that has ended.
   void Tick(EpochMs now);

@@ -113,6 +113,17 @@ test('every room lands in the bucket exactly once through outages, SlowDown, 403
       return pending >= 2 && /attempts [1-9]/.test(text) ? text : null;
     }, { timeoutMs: 40000, intervalMs: 1000, what: 'two pending windows in streams list' });
     assert.ok(!listing.includes(s3.info.secretAccessKey), 'streams list must not print the secret');
+    // The HTTP API shows the same state to the project's token holder, and no secret.
+    const status = await srv.get('/streams');
+    assert.equal(status.status, 200, status.body);
+    assert.ok(status.json.pending.length >= 2, `GET /streams pending: ${status.body}`);
+    assert.ok(status.json.pending.every((w) => w.state === 'pending'), status.body);
+    // Delivery goes oldest first and stops at a failure: the oldest window holds the error.
+    assert.ok(status.json.pending[0].attempts >= 1 && /S3 PUT/.test(status.json.pending[0].last_error), status.body);
+    assert.equal(status.json.stream.secret_access_key, `set (env:${SECRET_ENV})`);
+    assert.ok(!status.body.includes(s3.info.secretAccessKey), 'GET /streams must not show the secret');
+    assert.equal((await srv.get('/streams', { token: null })).status, 401);
+    assert.equal((await srv.get('/streams', { token: srv.apiKey })).status, 403, 'an API key is not a token');
     assert.match(srv.log(), /not delivered; will retry/);
     await s3.control({ mode: 'ok' });
     all.push('room-b1', 'room-b2');

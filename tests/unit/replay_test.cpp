@@ -487,6 +487,30 @@ TEST_F(ReplayTest, RoomsAreVisibleOnlyWithTheirProjectsToken) {
             Status::Code::kPermissionDenied);
 }
 
+TEST_F(ReplayTest, StreamsStatusShowsOnlyTheTokensProjectAndItsDeliveries) {
+  const EpochMs now = NowMs();
+  Replay("two-peer-call.jsonl");
+  collector_->Tick(now + 5000);         // closes the room
+  collector_->Tick(now + 2 * 3600000);  // seals its window
+  std::string json;
+  ASSERT_TRUE(collector_->StreamsJson(kToken, &json).ok());
+  EXPECT_NE(json.find("\"project\":\"default\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"state\":\"pending\""), std::string::npos) << json;
+  collector_->Deliver(now + 2 * 3600000);
+  ASSERT_TRUE(collector_->StreamsJson(kToken, &json).ok());
+  EXPECT_NE(json.find("\"pending\":[]"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"state\":\"delivered\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"rooms\":1"), std::string::npos) << json;
+
+  // Project "other" sees its own (empty) windows, never default's deliveries.
+  ASSERT_TRUE(collector_->StreamsJson(kOtherToken, &json).ok());
+  EXPECT_NE(json.find("\"project\":\"other\""), std::string::npos) << json;
+  EXPECT_EQ(json.find("/streams/default/"), std::string::npos) << json;
+  EXPECT_EQ(json.find("\"rooms\":1"), std::string::npos) << json;
+  EXPECT_EQ(collector_->StreamsJson("rec-key-1", &json).code(), Status::Code::kPermissionDenied);
+  EXPECT_EQ(collector_->StreamsJson("", &json).code(), Status::Code::kPermissionDenied);
+}
+
 TEST_F(ReplayTest, RejectedKeyGetsAnErrorReplyAndNoRoom) {
   Replay("rejected-key.jsonl");
   ASSERT_FALSE(replies_.empty());
