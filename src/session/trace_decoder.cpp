@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -154,8 +155,8 @@ struct TraceDecoder::Impl {
   DeltaSemantics semantics;
   // getStats state per pcId.
   std::unordered_map<std::string, StatsSnapshot> snapshots;
-  // Scratch space of ApplyGetStats: the report ids of the current delta.
-  std::vector<std::string_view> present;
+  // Scratch space of ApplyGetStats: the reports the current delta names.
+  std::vector<const StatsReport*> present;
 
   // `raw` is the tuple's text when it can be kept as is (one line), else empty.
   // `from_client`: the tuple came from an SDK (a frame or HTTP /trace), so names
@@ -386,7 +387,6 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
     if (field.key == "timestamp" || field.key == "getStatsId") continue;
     object report;
     if (field.value.get_object().get(report) != simdjson::SUCCESS) continue;
-    if (removes) present.push_back(field.key);
     auto it = snapshot.reports.find(field.key);
     if (it == snapshot.reports.end()) {
       // A report we have not seen must arrive complete; without its type it is a
@@ -399,23 +399,24 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
       it = snapshot.reports.emplace(std::string(field.key), StatsReport{}).first;
     }
     StatsReport& target = it->second;
+    if (removes) present.push_back(&target);
     for (auto stat : report) {
-      auto existing = target.find(stat.key);
-      if (existing == target.end()) {
-        existing = target.emplace(std::string(stat.key), StatValue{}).first;
-      }
-      StatValue& value = existing->second;
+      const std::optional<StatField> id = FindStatField(stat.key);
+      StatValue& value = id ? target[*id] : target[stat.key];
       AssignStatValue(stat.value, &value);
-      if (value.kind == StatValue::Kind::kNumber && value.number == 0 && stat.key == "timestamp") {
+      if (id == StatField::kTimestamp && value.kind == StatValue::Kind::kNumber &&
+          value.number == 0) {
         value.number = top_timestamp;
       }
     }
   }
   if (removes) {
-    // A report the delta left out no longer exists.
-    std::sort(present.begin(), present.end());
+    // A report the delta left out no longer exists. Reports are told apart by
+    // address: the map's nodes do not move.
+    const std::less<const StatsReport*> address_order;
+    std::sort(present.begin(), present.end(), address_order);
     std::erase_if(snapshot.reports, [&](const auto& entry) {
-      return !std::binary_search(present.begin(), present.end(), std::string_view(entry.first));
+      return !std::binary_search(present.begin(), present.end(), &entry.second, address_order);
     });
   }
   handler->OnStats(pc_id, snapshot, ts);
