@@ -9,6 +9,10 @@ StatsReport::StatsReport(std::initializer_list<std::pair<std::string_view, StatV
 }
 
 const StatValue* StatsReport::Find(StatField field) const {
+  if (field < StatField::kFirstUnnamed) {
+    const uint32_t slot = named_slots_[static_cast<size_t>(field)];
+    return slot == 0 ? nullptr : &values_[slot - 1];
+  }
   const auto it = std::find(ids_.begin(), ids_.end(), field);
   return it == ids_.end() ? nullptr : &values_[it - ids_.begin()];
 }
@@ -22,6 +26,15 @@ const StatValue* StatsReport::Find(std::string_view name) const {
 }
 
 StatValue& StatsReport::operator[](StatField field) {
+  if (field < StatField::kFirstUnnamed) {
+    uint32_t& slot = NamedSlot(field);
+    if (slot == 0) {
+      ids_.push_back(field);
+      values_.emplace_back();
+      slot = static_cast<uint32_t>(values_.size());
+    }
+    return values_[slot - 1];
+  }
   const auto it = std::find(ids_.begin(), ids_.end(), field);
   if (it != ids_.end()) return values_[it - ids_.begin()];
   ids_.push_back(field);
@@ -40,11 +53,15 @@ void StatsReport::AssignNumbers(const StatsReport& other) {
   ids_.clear();
   values_.clear();
   unnamed_.clear();
+  named_slots_.fill(0);
   for (size_t i = 0; i < other.ids_.size(); ++i) {
     const StatValue& value = other.values_[i];
     if (value.kind != StatValue::Kind::kNumber) continue;
     ids_.push_back(other.ids_[i]);
     values_.push_back(StatValue{StatValue::Kind::kNumber, value.number, {}});
+    if (ids_.back() < StatField::kFirstUnnamed) {
+      NamedSlot(ids_.back()) = static_cast<uint32_t>(values_.size());
+    }
   }
 }
 

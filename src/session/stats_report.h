@@ -1,13 +1,17 @@
 // StatsReport: one RTCStats dictionary (e.g. an "inbound-rtp" report), field
 // name -> value.
 //
-// Fields are kept in two flat vectors, by StatField id, so that finding one
-// compares small integers; the rare names without an id are kept by name.
+// Fields are kept in two flat vectors, by StatField id, and the fields
+// rtcstream reads (the named ids) are found through a small table of their
+// positions; other ids are searched among the small integers of the vector,
+// and the rare names without an id are kept by name.
 // Includes "type" and "timestamp" (epoch ms) like the browser's report; "id" is
 // the key of the report in its StatsSnapshot instead.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -51,8 +55,14 @@ class StatsReport {
   void AssignNumbers(const StatsReport& other);
 
  private:
-  std::vector<StatField> ids_;                              // in the order the fields were added
-  std::vector<StatValue> values_;                           // values_[i] belongs to ids_[i]
+  static constexpr size_t kNamedCount = static_cast<size_t>(StatField::kFirstUnnamed);
+
+  // The position in values_ of `field` (a named id) plus one; 0 when absent.
+  uint32_t& NamedSlot(StatField field) { return named_slots_[static_cast<size_t>(field)]; }
+
+  std::vector<StatField> ids_;     // in the order the fields were added
+  std::vector<StatValue> values_;  // values_[i] belongs to ids_[i]
+  std::array<uint32_t, kNamedCount> named_slots_{};
   std::vector<std::pair<std::string, StatValue>> unnamed_;  // names without an id
 };
 
