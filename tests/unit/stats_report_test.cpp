@@ -34,6 +34,11 @@ TEST(StatFieldTest, UnknownNamesHaveNoId) {
   EXPECT_FALSE(FindStatField("Type"));
   EXPECT_FALSE(FindStatField("timestamp2"));
   EXPECT_FALSE(FindStatField(std::string(300, 'x')));
+  // Same length, first and last 8 bytes as a known name; only the middle differs.
+  EXPECT_FALSE(FindStatField("jitterBufferXmittedCount"));
+  EXPECT_FALSE(FindStatField("packetsLosT"));
+  EXPECT_FALSE(FindStatField("kin"));
+  EXPECT_FALSE(FindStatField(std::string_view("kind\0", 5)));
 }
 
 TEST(StatsReportTest, KnownAndUnknownFieldsAreFoundByNameAndId) {
