@@ -212,7 +212,8 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   // Keep this sample as the baseline of the next one: its RTP reports and its
   // selected pair. Reports that disappeared are dropped, so memory follows the
   // live reports; the others are overwritten in place, reusing their storage.
-  // Only numbers are compared with a later sample, so only numbers are kept.
+  // Only the numbers analysis reads are compared with a later sample, so only
+  // they are kept.
   auto kept = [&](std::string_view id, const StatsReport& report) {
     return IsRtpType(report) || (pair && pair->id == id);
   };
@@ -226,7 +227,7 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
     if (!kept(id, report)) continue;
     auto it = pc.previous.find(id);
     if (it == pc.previous.end()) it = pc.previous.emplace(id, StatsReport{}).first;
-    it->second.AssignNumbers(report);
+    it->second.AssignNamedNumbers(report);
     it->second[StatField::kTimestamp] =
         StatValue{StatValue::Kind::kNumber, ReportTime(report, snapshot), {}};
   }

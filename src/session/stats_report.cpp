@@ -49,19 +49,19 @@ StatValue& StatsReport::operator[](std::string_view name) {
   return unnamed_.emplace_back(std::string(name), StatValue{}).second;
 }
 
-void StatsReport::AssignNumbers(const StatsReport& other) {
+void StatsReport::AssignNamedNumbers(const StatsReport& other) {
   ids_.clear();
   values_.clear();
   unnamed_.clear();
   named_slots_.fill(0);
   for (size_t i = 0; i < other.ids_.size(); ++i) {
     const StatValue& value = other.values_[i];
-    if (value.kind != StatValue::Kind::kNumber) continue;
+    if (value.kind != StatValue::Kind::kNumber || other.ids_[i] >= StatField::kFirstUnnamed) {
+      continue;
+    }
     ids_.push_back(other.ids_[i]);
     values_.push_back(StatValue{StatValue::Kind::kNumber, value.number, {}});
-    if (ids_.back() < StatField::kFirstUnnamed) {
-      NamedSlot(ids_.back()) = static_cast<uint32_t>(values_.size());
-    }
+    NamedSlot(ids_.back()) = static_cast<uint32_t>(values_.size());
   }
 }
 

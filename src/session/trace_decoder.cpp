@@ -397,6 +397,7 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
         continue;
       }
       it = snapshot.reports.emplace(std::string(field.key), StatsReport{}).first;
+      it->second.Reserve(report.size());
     }
     StatsReport& target = it->second;
     if (removes) present.push_back(&target);
@@ -413,11 +414,15 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
   if (removes) {
     // A report the delta left out no longer exists. Reports are told apart by
     // address: the map's nodes do not move.
+    // Usually the delta names every report, and there is nothing to remove.
     const std::less<const StatsReport*> address_order;
     std::sort(present.begin(), present.end(), address_order);
-    std::erase_if(snapshot.reports, [&](const auto& entry) {
-      return !std::binary_search(present.begin(), present.end(), &entry.second, address_order);
-    });
+    present.erase(std::unique(present.begin(), present.end()), present.end());
+    if (present.size() != snapshot.reports.size()) {
+      std::erase_if(snapshot.reports, [&](const auto& entry) {
+        return !std::binary_search(present.begin(), present.end(), &entry.second, address_order);
+      });
+    }
   }
   handler->OnStats(pc_id, snapshot, ts);
   if (orphans > 0) {
