@@ -6,8 +6,10 @@
 // is not part of it.
 //
 // Single thread. Throughput is counted in dump bytes (SetBytesProcessed);
-// `getstats` is getstats entries decoded and analysed per second. The legacy
-// dump is read too and refused, as the command does.
+// `getstats` is getstats entries decoded and analysed per second;
+// `peak_rss_MB` is the benchmark process's peak resident set (VmHWM, the
+// loaded dumps included). The legacy dump is read too and refused, as the
+// command does.
 //
 //   BM_ImportRtcstatsDumps     the whole import of the 16 files
 //   BM_ParseRtcstatsDumps      dump parsing alone (lines, header, identity,
@@ -18,11 +20,16 @@
 //   make bench   (or: build-bench/import_bench)
 //
 // Reference: jitsi's rtcstats-server (Node.js) extracts its features from the
-// same 16 files in about 47 ms (about 70 MB/s).
+// same 16 files in about 47 ms (about 70 MB/s) on the development machines;
+// BM_ImportRtcstatsDumps reports `vs_node`, how many times faster than that
+// one import of the 16 files is (wall time per iteration).
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -34,6 +41,9 @@
 
 namespace rtcstream {
 namespace {
+
+// The Node.js reference: rtcstats-server's feature extraction of the 16 files.
+constexpr double kNodeReferenceMs = 47;
 
 struct Dump {
   std::string path;
@@ -93,29 +103,48 @@ size_t ImportInMemory(const std::vector<Dump>& dumps, size_t* room_bytes) {
   return getstats;
 }
 
+// The process's peak resident set size in MB (VmHWM), or -1.
+double PeakRssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) * 1024 / 1e6;
+  }
+  return -1;
+}
+
 size_t TotalBytes(const std::vector<Dump>& dumps) {
   size_t bytes = 0;
   for (const Dump& d : dumps) bytes += d.content.size();
   return bytes;
 }
 
-void RunImport(benchmark::State& state, const std::vector<Dump>& dumps) {
+// Returns the wall time of one import in ms.
+double RunImport(benchmark::State& state, const std::vector<Dump>& dumps) {
   if (dumps.empty()) {
     state.SkipWithError("fixtures not found");
-    return;
+    return 0;
   }
   size_t getstats = 0, room_bytes = 0;
+  const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     getstats += ImportInMemory(dumps, &room_bytes);
     benchmark::DoNotOptimize(room_bytes);
   }
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - start;
   state.SetBytesProcessed(static_cast<int64_t>(TotalBytes(dumps) * state.iterations()));
   state.counters["getstats"] =
       benchmark::Counter(static_cast<double>(getstats), benchmark::Counter::kIsRate);
   state.counters["files"] = static_cast<double>(dumps.size());
+  state.counters["peak_rss_MB"] = PeakRssMb();
+  return elapsed.count() / static_cast<double>(state.iterations());
 }
 
-void BM_ImportRtcstatsDumps(benchmark::State& state) { RunImport(state, RtcstatsDumps()); }
+void BM_ImportRtcstatsDumps(benchmark::State& state) {
+  const double ms = RunImport(state, RtcstatsDumps());
+  if (ms > 0) state.counters["vs_node"] = kNodeReferenceMs / ms;
+}
 BENCHMARK(BM_ImportRtcstatsDumps)->Unit(benchmark::kMillisecond);
 
 void BM_ParseRtcstatsDumps(benchmark::State& state) {

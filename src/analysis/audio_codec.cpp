@@ -52,13 +52,13 @@ AudioCodec AudioCodecFromSdp(std::string_view mime_type, std::string_view fmtp_l
 }
 
 std::optional<AudioCodec> AudioCodecOf(const StatsSnapshot& snapshot, const StatsReport& rtp) {
-  const std::optional<std::string_view> codec_id = GetString(rtp, "codecId");
+  const std::optional<std::string_view> codec_id = GetString(rtp, StatField::kCodecId);
   if (!codec_id) return std::nullopt;
   const StatsReport* codec = snapshot.Find(*codec_id);
   if (codec == nullptr) return std::nullopt;
-  const std::optional<std::string_view> mime = GetString(*codec, "mimeType");
+  const std::optional<std::string_view> mime = GetString(*codec, StatField::kMimeType);
   if (!mime) return std::nullopt;
-  return AudioCodecFromSdp(*mime, GetString(*codec, "sdpFmtpLine").value_or(""));
+  return AudioCodecFromSdp(*mime, GetString(*codec, StatField::kSdpFmtpLine).value_or(""));
 }
 
 }  // namespace rtcstream

@@ -3,7 +3,7 @@
 namespace rtcstream {
 
 std::optional<double> CounterDelta(const StatsReport& previous, const StatsReport& current,
-                                   std::string_view field) {
+                                   StatField field) {
   const std::optional<double> before = GetNumber(previous, field);
   const std::optional<double> now = GetNumber(current, field);
   if (!before || !now || *now < *before) return std::nullopt;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <optional>
-#include <string_view>
 
 #include "session/stats_snapshot.h"
 
@@ -15,6 +14,6 @@ namespace rtcstream {
 // sender), and the reset sample carries no usable delta: taking it would add
 // a negative amount, or the whole new counter value, to the totals.
 std::optional<double> CounterDelta(const StatsReport& previous, const StatsReport& current,
-                                   std::string_view field);
+                                   StatField field);
 
 }  // namespace rtcstream

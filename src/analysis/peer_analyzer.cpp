@@ -27,25 +27,26 @@ std::optional<double> Finite(std::optional<double> figure) {
 }
 
 bool IsType(const StatsReport& report, std::string_view type) {
-  return GetString(report, "type") == type;
+  return GetString(report, StatField::kType) == type;
 }
 
 bool IsRtpType(const StatsReport& report) {
-  const std::optional<std::string_view> type = GetString(report, "type");
+  const std::optional<std::string_view> type = GetString(report, StatField::kType);
   return type == "outbound-rtp" || type == "inbound-rtp" || type == "remote-inbound-rtp";
 }
 
 // The report's own time. The decoder restores the SDK's "timestamp: 0"
 // shorthand, but a report without any timestamp falls back to the sample's.
 double ReportTime(const StatsReport& report, const StatsSnapshot& snapshot) {
-  const std::optional<double> ts = GetNumber(report, "timestamp");
+  const std::optional<double> ts = GetNumber(report, StatField::kTimestamp);
   if (ts && *ts > 0) return *ts;
   return snapshot.timestamp_ms;
 }
 
 bool SameSsrcAndKind(const StatsSnapshot& snapshot, const StatsReport& a, const StatsReport& b) {
-  const std::optional<double> ssrc = GetNumber(a, "ssrc");
-  return ssrc && ssrc == GetNumber(b, "ssrc") && ReportKind(snapshot, a) == ReportKind(snapshot, b);
+  const std::optional<double> ssrc = GetNumber(a, StatField::kSsrc);
+  return ssrc && ssrc == GetNumber(b, StatField::kSsrc) &&
+         ReportKind(snapshot, a) == ReportKind(snapshot, b);
 }
 
 // A report of a snapshot and its id.
@@ -59,7 +60,7 @@ struct IdentifiedReport {
 // same SSRC and kind.
 std::optional<IdentifiedReport> OutboundFor(const StatsSnapshot& snapshot, std::string_view id,
                                             const StatsReport& remote) {
-  if (std::optional<std::string_view> local_id = GetString(remote, "localId")) {
+  if (std::optional<std::string_view> local_id = GetString(remote, StatField::kLocalId)) {
     const StatsReport* local = snapshot.Find(*local_id);
     if (local != nullptr && IsType(*local, "outbound-rtp")) {
       return IdentifiedReport{*local_id, local};
@@ -68,7 +69,7 @@ std::optional<IdentifiedReport> OutboundFor(const StatsSnapshot& snapshot, std::
   std::optional<IdentifiedReport> by_ssrc;
   for (const auto& [other_id, other] : snapshot.reports) {
     if (!IsType(other, "outbound-rtp")) continue;
-    if (GetString(other, "remoteId") == id) return IdentifiedReport{other_id, &other};
+    if (GetString(other, StatField::kRemoteId) == id) return IdentifiedReport{other_id, &other};
     if (!by_ssrc && SameSsrcAndKind(snapshot, other, remote)) {
       by_ssrc = IdentifiedReport{other_id, &other};
     }
@@ -81,11 +82,11 @@ std::optional<IdentifiedReport> OutboundFor(const StatsSnapshot& snapshot, std::
 // usable previous sample. nullopt when the stream has no packetsSent.
 std::optional<double> SentAt(const StatsReport* previous, const StatsReport& current,
                              const StatsSnapshot& snapshot, double t_ms) {
-  const std::optional<double> now = GetNumber(current, "packetsSent");
+  const std::optional<double> now = GetNumber(current, StatField::kPacketsSent);
   if (!now) return std::nullopt;
   const double t1 = ReportTime(current, snapshot);
   if (previous == nullptr || t_ms >= t1) return now;
-  const std::optional<double> before = GetNumber(*previous, "packetsSent");
+  const std::optional<double> before = GetNumber(*previous, StatField::kPacketsSent);
   const double t0 = ReportTime(*previous, snapshot);
   if (!before || *before > *now || t1 <= t0) return now;
   if (t_ms <= t0) return before;
@@ -94,9 +95,9 @@ std::optional<double> SentAt(const StatsReport* previous, const StatsReport& cur
 
 // The frame rate of a video stream: `framesPerSecond` when the browser gives
 // it, else frames counted by `frames_field` over `dt_ms`.
-double FrameRate(const StatsReport& previous, const StatsReport& current,
-                 std::string_view frames_field, double dt_ms) {
-  if (std::optional<double> fps = GetNumber(current, "framesPerSecond")) return *fps;
+double FrameRate(const StatsReport& previous, const StatsReport& current, StatField frames_field,
+                 double dt_ms) {
+  if (std::optional<double> fps = GetNumber(current, StatField::kFramesPerSecond)) return *fps;
   const std::optional<double> frames = CounterDelta(previous, current, frames_field);
   if (!frames || dt_ms <= 0) return 0;
   return *frames * 1000 / dt_ms;
@@ -105,16 +106,18 @@ double FrameRate(const StatsReport& previous, const StatsReport& current,
 // Whether a remote-inbound-rtp sample carries a new RTT measurement (the
 // browser repeats the last one, or sends null, until an RTCP report arrives).
 bool IsNewRttMeasurement(const StatsReport* previous, const StatsReport& current) {
-  if (std::optional<double> count = GetNumber(current, "roundTripTimeMeasurements")) {
+  if (std::optional<double> count = GetNumber(current, StatField::kRoundTripTimeMeasurements)) {
     if (previous == nullptr) return *count > 0;
-    const std::optional<double> before = GetNumber(*previous, "roundTripTimeMeasurements");
+    const std::optional<double> before =
+        GetNumber(*previous, StatField::kRoundTripTimeMeasurements);
     return *count > 0 && (!before || *count != *before);
   }
   if (previous == nullptr) return true;
-  const std::optional<double> total = GetNumber(current, "totalRoundTripTime");
-  const std::optional<double> total_before = GetNumber(*previous, "totalRoundTripTime");
+  const std::optional<double> total = GetNumber(current, StatField::kTotalRoundTripTime);
+  const std::optional<double> total_before = GetNumber(*previous, StatField::kTotalRoundTripTime);
   if (total && total_before && *total > *total_before) return true;
-  return GetNumber(*previous, "roundTripTime") != GetNumber(current, "roundTripTime");
+  return GetNumber(*previous, StatField::kRoundTripTime) !=
+         GetNumber(current, StatField::kRoundTripTime);
 }
 
 // The audio MOS of one direction (docs/metrics.md, section 7). Unknown inputs
@@ -136,10 +139,12 @@ double DirectionAudioMos(std::optional<double> rtt, std::optional<double> jitter
 // next measurement equals the last one it read, so a new measurement can come
 // with the null still in place.
 std::optional<double> NewRtt(const StatsReport* previous, const StatsReport& current) {
-  if (std::optional<double> rtt = GetNumber(current, "roundTripTime")) return rtt;
+  if (std::optional<double> rtt = GetNumber(current, StatField::kRoundTripTime)) return rtt;
   if (previous == nullptr) return std::nullopt;
-  const std::optional<double> total = CounterDelta(*previous, current, "totalRoundTripTime");
-  const std::optional<double> count = CounterDelta(*previous, current, "roundTripTimeMeasurements");
+  const std::optional<double> total =
+      CounterDelta(*previous, current, StatField::kTotalRoundTripTime);
+  const std::optional<double> count =
+      CounterDelta(*previous, current, StatField::kRoundTripTimeMeasurements);
   if (!total || !count || *count <= 0) return std::nullopt;
   return *total / *count;
 }
@@ -193,9 +198,9 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
     for (DirectionAccumulator& acc : row) acc.BeginSample();
   }
   for (const auto& [id, report] : snapshot.reports) {
-    const std::optional<std::string_view> type = GetString(report, "type");
+    const std::optional<std::string_view> type = GetString(report, StatField::kType);
     if (type != "outbound-rtp" && type != "inbound-rtp" && type != "remote-inbound-rtp") continue;
-    if (GetBool(report, "isRemote") == true) continue;  // pre-2019 Firefox remote reports
+    if (GetBool(report, StatField::kIsRemote) == true) continue;  // pre-2019 Firefox remote reports
     if (type == "outbound-rtp") {
       OnOutbound(s, id, report);
     } else if (type == "inbound-rtp") {
@@ -223,6 +228,8 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   // Keep this sample as the baseline of the next one: its RTP reports and its
   // selected pair. Reports that disappeared are dropped, so memory follows the
   // live reports; the others are overwritten in place, reusing their storage.
+  // Only the numbers analysis reads are compared with a later sample, so only
+  // they are kept.
   auto kept = [&](std::string_view id, const StatsReport& report) {
     return IsRtpType(report) || (pair && pair->id == id);
   };
@@ -236,16 +243,17 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
     if (!kept(id, report)) continue;
     auto it = pc.previous.find(id);
     if (it == pc.previous.end()) it = pc.previous.emplace(id, StatsReport{}).first;
-    it->second = report;
-    it->second["timestamp"] = StatValue{StatValue::Kind::kNumber, ReportTime(report, snapshot), {}};
+    it->second.AssignNamedNumbers(report);
+    it->second[StatField::kTimestamp] =
+        StatValue{StatValue::Kind::kNumber, ReportTime(report, snapshot), {}};
   }
   if (snapshot.timestamp_ms > 0) pc.last_snapshot_ms = snapshot.timestamp_ms;
 }
 
 const StatsReport* PeerAnalyzer::OnRtp(const Sample& s, std::string_view id,
                                        const StatsReport& report, MediaKind kind,
-                                       Direction direction, std::string_view bytes_field,
-                                       std::string_view frames_field) {
+                                       Direction direction, StatField bytes_field,
+                                       StatField frames_field) {
   DirectionAccumulator& acc = Acc(kind, direction);
   if (kind == MediaKind::kAudio) {
     if (std::optional<AudioCodec> codec = AudioCodecOf(s.snapshot, report)) {
@@ -261,8 +269,8 @@ const StatsReport* PeerAnalyzer::OnRtp(const Sample& s, std::string_view id,
   if (bytes && *bytes > 0 && dt <= kMaxGapMs) {
     acc.AddBytes(*bytes, now - dt, now);
     if (kind == MediaKind::kVideo) {
-      acc.AddVideoStream(GetNumber(report, "frameWidth").value_or(0),
-                         GetNumber(report, "frameHeight").value_or(0),
+      acc.AddVideoStream(GetNumber(report, StatField::kFrameWidth).value_or(0),
+                         GetNumber(report, StatField::kFrameHeight).value_or(0),
                          FrameRate(*previous, report, frames_field, dt), dt);
     }
   }
@@ -272,25 +280,28 @@ const StatsReport* PeerAnalyzer::OnRtp(const Sample& s, std::string_view id,
 void PeerAnalyzer::OnOutbound(const Sample& s, std::string_view id, const StatsReport& report) {
   const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
   if (!kind) return;
-  OnRtp(s, id, report, *kind, Direction::kSend, "bytesSent", "framesEncoded");
+  OnRtp(s, id, report, *kind, Direction::kSend, StatField::kBytesSent, StatField::kFramesEncoded);
 }
 
 void PeerAnalyzer::OnInbound(const Sample& s, std::string_view id, const StatsReport& report) {
   const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
   if (!kind) return;
-  const StatsReport* previous =
-      OnRtp(s, id, report, *kind, Direction::kRecv, "bytesReceived", "framesDecoded");
+  const StatsReport* previous = OnRtp(s, id, report, *kind, Direction::kRecv,
+                                      StatField::kBytesReceived, StatField::kFramesDecoded);
   if (previous == nullptr) return;
   DirectionAccumulator& acc = Acc(*kind, Direction::kRecv);
-  const double received = CounterDelta(*previous, report, "packetsReceived").value_or(0);
-  const double lost = CounterDelta(*previous, report, "packetsLost").value_or(0);
+  const double received = CounterDelta(*previous, report, StatField::kPacketsReceived).value_or(0);
+  const double lost = CounterDelta(*previous, report, StatField::kPacketsLost).value_or(0);
   acc.AddExpectedPackets(received + lost);
   acc.AddLostPackets(lost);
   // An idle stream reports a stale jitter figure; only active ones count.
   if (received <= 0) return;
-  if (std::optional<double> jitter = GetNumber(report, "jitter")) acc.AddJitter(*jitter * 1000);
-  const std::optional<double> delay = CounterDelta(*previous, report, "jitterBufferDelay");
-  const std::optional<double> emitted = CounterDelta(*previous, report, "jitterBufferEmittedCount");
+  if (std::optional<double> jitter = GetNumber(report, StatField::kJitter))
+    acc.AddJitter(*jitter * 1000);
+  const std::optional<double> delay =
+      CounterDelta(*previous, report, StatField::kJitterBufferDelay);
+  const std::optional<double> emitted =
+      CounterDelta(*previous, report, StatField::kJitterBufferEmittedCount);
   if (delay && emitted) acc.AddJitterBuffer(*delay, *emitted);
 }
 
@@ -315,7 +326,7 @@ void PeerAnalyzer::OnRemoteInbound(const Sample& s, std::string_view id,
   if (previous != nullptr && sent && baseline != s.pc.sent_at_remote_report.end() &&
       *sent >= baseline->second) {
     acc.AddExpectedPackets(*sent - baseline->second);
-    if (std::optional<double> lost = CounterDelta(*previous, report, "packetsLost")) {
+    if (std::optional<double> lost = CounterDelta(*previous, report, StatField::kPacketsLost)) {
       acc.AddLostPackets(*lost);
     }
   }
@@ -326,7 +337,9 @@ void PeerAnalyzer::OnRemoteInbound(const Sample& s, std::string_view id,
   } else {
     s.pc.sent_at_remote_report.emplace(id, *sent);
   }
-  if (std::optional<double> jitter = GetNumber(report, "jitter")) acc.AddJitter(*jitter * 1000);
+  if (std::optional<double> jitter = GetNumber(report, StatField::kJitter)) {
+    acc.AddJitter(*jitter * 1000);
+  }
   if (IsNewRttMeasurement(previous, report)) {
     if (std::optional<double> rtt = NewRtt(previous, report)) acc.AddRtt(*rtt * 1000);
   }
@@ -337,7 +350,7 @@ void PeerAnalyzer::OnSelectedPair(const Sample& s, const std::optional<SelectedP
   if (std::optional<PeerFeatures> features = PairFeatures(s.snapshot, *pair->report)) {
     s.pc.features = std::move(features);
   }
-  const std::optional<double> rtt = GetNumber(*pair->report, "currentRoundTripTime");
+  const std::optional<double> rtt = GetNumber(*pair->report, StatField::kCurrentRoundTripTime);
   if (!rtt) return;
   const StatsReport* previous = s.Previous(pair->id);
   if (previous != nullptr && !s.Advanced(*previous, *pair->report)) return;

@@ -80,8 +80,8 @@ class PeerAnalyzer {
   // bytes, video size and frame rate since the previous sample. Returns that
   // previous sample when the report advanced, else nullptr.
   const StatsReport* OnRtp(const Sample& s, std::string_view id, const StatsReport& report,
-                           MediaKind kind, Direction direction, std::string_view bytes_field,
-                           std::string_view frames_field);
+                           MediaKind kind, Direction direction, StatField bytes_field,
+                           StatField frames_field);
   void OnOutbound(const Sample& s, std::string_view id, const StatsReport& report);
   void OnInbound(const Sample& s, std::string_view id, const StatsReport& report);
   void OnRemoteInbound(const Sample& s, std::string_view id, const StatsReport& report);

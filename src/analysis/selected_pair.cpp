@@ -9,7 +9,7 @@ namespace rtcstream {
 namespace {
 
 bool IsType(const StatsReport& report, std::string_view type) {
-  return GetString(report, "type") == type;
+  return GetString(report, StatField::kType) == type;
 }
 
 // Keeps the candidate with the smallest id.
@@ -21,9 +21,10 @@ std::optional<SelectedPair> FromTransports(const StatsSnapshot& snapshot) {
   std::optional<SelectedPair> best;
   for (const auto& [id, report] : snapshot.reports) {
     if (!IsType(report, "transport")) continue;
-    const std::optional<std::string_view> pair_id = GetString(report, "selectedCandidatePairId");
+    const std::optional<std::string_view> pair_id =
+        GetString(report, StatField::kSelectedCandidatePairId);
     if (!pair_id) continue;
-    auto it = snapshot.reports.find(std::string(*pair_id));
+    auto it = snapshot.reports.find(*pair_id);
     if (it == snapshot.reports.end()) continue;
     Consider(&best, it->first, &it->second);
   }
@@ -35,8 +36,9 @@ std::optional<SelectedPair> FromPairFlags(const StatsSnapshot& snapshot) {
   std::optional<SelectedPair> nominated;
   for (const auto& [id, report] : snapshot.reports) {
     if (!IsType(report, "candidate-pair")) continue;
-    if (GetBool(report, "selected") == true) Consider(&selected, id, &report);
-    if (GetBool(report, "nominated") == true && GetString(report, "state") == "succeeded") {
+    if (GetBool(report, StatField::kSelected) == true) Consider(&selected, id, &report);
+    if (GetBool(report, StatField::kNominated) == true &&
+        GetString(report, StatField::kState) == "succeeded") {
       Consider(&nominated, id, &report);
     }
   }
@@ -70,20 +72,20 @@ std::optional<SelectedPair> FindSelectedPair(const StatsSnapshot& snapshot) {
 }
 
 std::optional<PeerFeatures> PairFeatures(const StatsSnapshot& snapshot, const StatsReport& pair) {
-  const std::optional<std::string_view> local_id = GetString(pair, "localCandidateId");
+  const std::optional<std::string_view> local_id = GetString(pair, StatField::kLocalCandidateId);
   if (!local_id) return std::nullopt;
   const StatsReport* local = snapshot.Find(*local_id);
   if (local == nullptr) return std::nullopt;
   PeerFeatures features;
-  if (GetString(*local, "candidateType") == "relay") {
+  if (GetString(*local, StatField::kCandidateType) == "relay") {
     features.connection_type = "TURN";
-    features.media_transport = Lower(GetString(*local, "relayProtocol"));
+    features.media_transport = Lower(GetString(*local, StatField::kRelayProtocol));
     if (!features.media_transport) {
-      features.media_transport = TransportFromTurnUrl(GetString(*local, "url"));
+      features.media_transport = TransportFromTurnUrl(GetString(*local, StatField::kUrl));
     }
   } else {
     features.connection_type = "direct";
-    features.media_transport = Lower(GetString(*local, "protocol"));
+    features.media_transport = Lower(GetString(*local, StatField::kProtocol));
   }
   return features;
 }

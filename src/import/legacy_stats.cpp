@@ -14,12 +14,14 @@ bool IsLegacyStatsType(std::string_view type) {
 }
 
 std::optional<std::string_view> FindLegacyStatsType(std::string_view json) {
-  // Searched without its opening quote: '"' is everywhere in JSON, 't' is not.
-  static constexpr std::string_view kKey = "type\"";
+  // Searched from its 'y': '"' and 't' are everywhere in stats JSON (every
+  // "timestamp"), 'y' is much rarer, so the search stops far less often.
+  static constexpr std::string_view kKeyTail = "ype\"";
   size_t pos = 0;
-  while ((pos = json.find(kKey, pos)) != std::string_view::npos) {
-    const size_t key = pos;
-    pos += kKey.size();
+  while ((pos = json.find(kKeyTail, pos)) != std::string_view::npos) {
+    pos += kKeyTail.size();
+    if (pos < 5 || json[pos - 5] != 't') continue;
+    const size_t key = pos - 5;
     // The member name "type"; inside a string the quotes would be escaped: \"type\".
     if (key == 0 || json[key - 1] != '"' || (key > 1 && json[key - 2] == '\\')) continue;
     size_t i = pos;

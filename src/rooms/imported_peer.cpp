@@ -22,6 +22,8 @@ Status AnalyzeImportedTrace(const ImportedTrace& trace, std::string_view file,
   out->user_agent = trace.user_agent;
 
   PeerState peer(out->session_id, trace.user_agent);
+  // The raw trace is the dump's tuples and the header tuple below.
+  peer.ReservePendingTrace(trace.tuples.size() + 256);
   JsonWriter header;
   header.BeginObject();
   header.Key("format");

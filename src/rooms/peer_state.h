@@ -51,6 +51,9 @@ class PeerState : public TraceHandler {
   // The raw tuples accepted since the last call, newline-terminated.
   std::string TakePendingTrace();
   bool HasPendingTrace() const { return !pending_trace_.empty(); }
+  // Makes room for `bytes` of raw tuples, e.g. a whole imported dump, so that
+  // the pending trace does not grow by copying itself.
+  void ReservePendingTrace(size_t bytes) { pending_trace_.reserve(bytes); }
   // Puts back lines taken by TakePendingTrace() that could not be stored, ahead of
   // anything accepted since, so that the trace keeps its order and loses nothing.
   void RestorePendingTrace(std::string lines) { pending_trace_.insert(0, lines); }

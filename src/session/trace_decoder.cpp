@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -193,8 +194,8 @@ struct TraceDecoder::Impl {
   DeltaSemantics semantics;
   // getStats state per pcId.
   std::unordered_map<std::string, PcStats> pcs;
-  // Scratch space of ApplyGetStats: the report ids of the current delta.
-  std::vector<std::string_view> present;
+  // Scratch space of ApplyGetStats: the reports the current delta names.
+  std::vector<const StatsReport*> present;
 
   // `raw` is the tuple's text when it can be kept as is (one line), else empty.
   // `from_client`: the tuple came from an SDK (a frame or HTTP /trace), so names
@@ -431,7 +432,6 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
     // Reports reference each other by the browser's ids (codecId, localId, ...), so
     // the snapshot is keyed by those.
     const std::string_view id = prefixed ? StripTypePrefix(field.key) : field.key;
-    if (removes) present.push_back(id);
     auto it = snapshot.reports.find(id);
     if (it == snapshot.reports.end()) {
       // A report we have not seen must arrive complete; without its type it is a
@@ -442,26 +442,32 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
         continue;
       }
       it = snapshot.reports.emplace(std::string(id), StatsReport{}).first;
+      it->second.Reserve(report.size());
     }
     StatsReport& target = it->second;
+    if (removes) present.push_back(&target);
     for (auto stat : report) {
-      auto existing = target.find(stat.key);
-      if (existing == target.end()) {
-        existing = target.emplace(std::string(stat.key), StatValue{}).first;
-      }
-      StatValue& value = existing->second;
+      const std::optional<StatField> id = FindStatField(stat.key);
+      StatValue& value = id ? target[*id] : target[stat.key];
       AssignStatValue(stat.value, &value);
-      if (value.kind == StatValue::Kind::kNumber && value.number == 0 && stat.key == "timestamp") {
+      if (id == StatField::kTimestamp && value.kind == StatValue::Kind::kNumber &&
+          value.number == 0) {
         value.number = top_timestamp;
       }
     }
   }
   if (removes) {
-    // A report the delta left out no longer exists.
-    std::sort(present.begin(), present.end());
-    std::erase_if(snapshot.reports, [&](const auto& entry) {
-      return !std::binary_search(present.begin(), present.end(), std::string_view(entry.first));
-    });
+    // A report the delta left out no longer exists. Reports are told apart by
+    // address: the map's nodes do not move.
+    // Usually the delta names every report, and there is nothing to remove.
+    const std::less<const StatsReport*> address_order;
+    std::sort(present.begin(), present.end(), address_order);
+    present.erase(std::unique(present.begin(), present.end()), present.end());
+    if (present.size() != snapshot.reports.size()) {
+      std::erase_if(snapshot.reports, [&](const auto& entry) {
+        return !std::binary_search(present.begin(), present.end(), &entry.second, address_order);
+      });
+    }
   }
   handler->OnStats(pc_id, snapshot, ts);
   if (orphans > 0) {

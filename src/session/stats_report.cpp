@@ -1,0 +1,111 @@
+#include "session/stats_report.h"
+
+#include <algorithm>
+
+namespace rtcstream {
+
+StatsReport::StatsReport(std::initializer_list<std::pair<std::string_view, StatValue>> fields) {
+  for (const auto& [name, value] : fields) (*this)[name] = value;
+}
+
+const StatValue* StatsReport::Find(StatField field) const {
+  if (field < StatField::kFirstUnnamed) {
+    const uint32_t slot = named_slots_[static_cast<size_t>(field)];
+    return slot == 0 ? nullptr : &values_[slot - 1];
+  }
+  const auto it = std::find(ids_.begin(), ids_.end(), field);
+  return it == ids_.end() ? nullptr : &values_[it - ids_.begin()];
+}
+
+const StatValue* StatsReport::Find(std::string_view name) const {
+  if (std::optional<StatField> field = FindStatField(name)) return Find(*field);
+  for (const auto& [unnamed, value] : unnamed_) {
+    if (unnamed == name) return &value;
+  }
+  return nullptr;
+}
+
+StatValue& StatsReport::operator[](StatField field) {
+  if (field < StatField::kFirstUnnamed) {
+    uint32_t& slot = NamedSlot(field);
+    if (slot == 0) {
+      ids_.push_back(field);
+      values_.emplace_back();
+      slot = static_cast<uint32_t>(values_.size());
+    }
+    return values_[slot - 1];
+  }
+  const auto it = std::find(ids_.begin(), ids_.end(), field);
+  if (it != ids_.end()) return values_[it - ids_.begin()];
+  ids_.push_back(field);
+  return values_.emplace_back();
+}
+
+StatValue& StatsReport::operator[](std::string_view name) {
+  if (std::optional<StatField> field = FindStatField(name)) return (*this)[*field];
+  for (auto& [unnamed, value] : unnamed_) {
+    if (unnamed == name) return value;
+  }
+  return unnamed_.emplace_back(std::string(name), StatValue{}).second;
+}
+
+void StatsReport::AssignNamedNumbers(const StatsReport& other) {
+  ids_.clear();
+  values_.clear();
+  unnamed_.clear();
+  named_slots_.fill(0);
+  for (size_t i = 0; i < other.ids_.size(); ++i) {
+    const StatValue& value = other.values_[i];
+    if (value.kind != StatValue::Kind::kNumber || other.ids_[i] >= StatField::kFirstUnnamed) {
+      continue;
+    }
+    ids_.push_back(other.ids_[i]);
+    values_.push_back(StatValue{StatValue::Kind::kNumber, value.number, {}});
+    NamedSlot(ids_.back()) = static_cast<uint32_t>(values_.size());
+  }
+}
+
+namespace {
+
+std::optional<double> NumberOf(const StatValue* v) {
+  if (v == nullptr || v->kind != StatValue::Kind::kNumber) return std::nullopt;
+  return v->number;
+}
+
+std::optional<std::string_view> StringOf(const StatValue* v) {
+  if (v == nullptr || v->kind != StatValue::Kind::kString) return std::nullopt;
+  return std::string_view(v->text);
+}
+
+std::optional<bool> BoolOf(const StatValue* v) {
+  if (v == nullptr || v->kind != StatValue::Kind::kBool) return std::nullopt;
+  return v->number != 0;
+}
+
+}  // namespace
+
+std::optional<double> GetNumber(const StatsReport& report, StatField field) {
+  return NumberOf(report.Find(field));
+}
+
+std::optional<double> GetNumber(const StatsReport& report, std::string_view field) {
+  return NumberOf(report.Find(field));
+}
+
+std::optional<std::string_view> GetString(const StatsReport& report, StatField field) {
+  return StringOf(report.Find(field));
+}
+
+std::optional<std::string_view> GetString(const StatsReport& report, std::string_view field) {
+  return StringOf(report.Find(field));
+}
+
+std::optional<bool> GetBool(const StatsReport& report, StatField field) {
+  return BoolOf(report.Find(field));
+}
+
+std::optional<bool> GetBool(const StatsReport& report, std::string_view field) {
+  return BoolOf(report.Find(field));
+}
+
+}  // namespace rtcstream
