@@ -57,8 +57,13 @@ function roomsInObjects(objects, { ndjson = false, gzip = false } = {}) {
 
 function streamsTest(bin, config, env) {
   return new Promise((resolve) => {
-    execFile(bin, ['streams', 'test', '--project', 'default', '--config', config],
-      { env }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, out: stdout + stderr }));
+    // Its own data dir: the default one is relative to the working directory.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtcstream-streams-test-'));
+    execFile(bin, ['streams', 'test', '--project', 'default', '--config', config, '--data-dir', dataDir],
+      { env }, (err, stdout, stderr) => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        resolve({ code: err ? err.code : 0, out: stdout + stderr });
+      });
   });
 }
 
