@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/json_writer.h"
+#include "common/percent_encoding.h"
 #include "loadgen/sim_peer.h"
 
 namespace rtcstream {
@@ -22,22 +23,6 @@ namespace {
 constexpr auto kFirstConnect = std::chrono::milliseconds(100);
 
 double Seconds(LoadClock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// Percent-encodes a query parameter value.
-std::string QueryEscape(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
 
 double Percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
@@ -184,7 +169,7 @@ Status LoadRun::Run(std::string* report) {
     const std::string peer_id =
         (script.peer_id.empty() ? std::string("peer") : script.peer_id) + "-" + std::to_string(i);
     const std::string session_id = "load-" + run_id + "-" + std::to_string(i);
-    const std::string target = "/?apiKey=" + QueryEscape(options_.api_key) +
+    const std::string target = "/?apiKey=" + PercentEncode(options_.api_key) +
                                "&timestamp=" + script.client_timestamp +
                                "&apiVersion=v1&sessionId=" + session_id + "&newConnection=true";
     std::vector<std::pair<size_t, std::string>> overrides;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "common/json_writer.h"
+#include "common/percent_encoding.h"
 #include "common/time_util.h"
 #include "session/user_agent.h"
 
@@ -109,6 +110,15 @@ TEST(UserAgentTest, DetectsGreaseBrands) {
   EXPECT_TRUE(IsGreaseBrand(""));
   EXPECT_FALSE(IsGreaseBrand("Chrome"));
   EXPECT_FALSE(IsGreaseBrand("Google Chrome"));
+}
+
+TEST(PercentEncodingTest, KeepsUnreservedBytesOnly) {
+  EXPECT_EQ(PercentEncode("AZaz09-_.~"), "AZaz09-_.~");
+  EXPECT_EQ(PercentEncode("a b/c?d=e&f"), "a%20b%2Fc%3Fd%3De%26f");
+  EXPECT_EQ(PercentEncode("a b/c", true), "a%20b/c");
+  EXPECT_EQ(PercentEncode("<x>\"%"), "%3Cx%3E%22%25");
+  EXPECT_EQ(PercentEncode("\xc3\xa9"), "%C3%A9");  // UTF-8 bytes, upper-case hex
+  EXPECT_EQ(PercentEncode(""), "");
 }
 
 }  // namespace
