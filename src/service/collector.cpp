@@ -24,6 +24,7 @@
 #include "service/sink_factory.h"
 #include "service/stream_status.h"
 #include "session/trace_decoder.h"
+#include "sinks/s3_http.h"
 #include "sinks/sink.h"
 #include "store/history_store.h"
 #include "streams/object_key.h"
@@ -677,13 +678,7 @@ Status Collector::Impl::DeliverWindow(ProjectStream& stream, const StreamWindow&
   delivered.etag = result.etag;
   delivered.room_count = static_cast<int64_t>(encoder.rooms());
   delivered.size_bytes = static_cast<int64_t>(body.size());
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
-  static const char kHex[] = "0123456789abcdef";
-  for (unsigned char b : digest) {
-    delivered.sha256_hex.push_back(kHex[b >> 4]);
-    delivered.sha256_hex.push_back(kHex[b & 0xF]);
-  }
+  delivered.sha256_hex = HexSha256(body);
   // A crash before this line leaves the window pending: the next attempt uploads
   // the same bytes to the same key, so the object is the same either way.
   s = store->MarkWindowDelivered(delivered);
