@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace rtcstream {
 
@@ -278,19 +279,50 @@ static_assert(kNames[static_cast<size_t>(StatField::kUrl)] == "url",
               "kNames must list the named ids in StatField order");
 static_assert(kNameCount < 65535);
 
-// Up to the first 8 bytes of `text`, as an integer.
-uint64_t Load8(std::string_view text) {
-  uint64_t v = 0;
-  std::memcpy(&v, text.data(), std::min<size_t>(text.size(), 8));
+// Loads of 4 and 8 bytes of a name. Field names are short, so reading and
+// comparing them in a few whole words is cheaper than the library's memcmp and
+// memcpy calls for variable lengths.
+uint64_t Load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
   return v;
+}
+
+uint32_t Load4(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Two words that together cover the whole name (overlapping when it is
+// shorter than 16 bytes; a name longer than 16 bytes is covered only at its
+// start and end, which is enough for a hash).
+std::pair<uint64_t, uint64_t> EndWords(std::string_view name) {
+  const char* p = name.data();
+  const size_t n = name.size();
+  if (n >= 8) return {Load8(p), Load8(p + n - 8)};
+  if (n >= 4) return {Load4(p), Load4(p + n - 4)};
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return {v, 0};
+}
+
+bool SameName(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8) return EndWords(a) == EndWords(b);
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    if (Load8(a.data() + i) != Load8(b.data() + i)) return false;
+  }
+  return Load8(a.data() + n - 8) == Load8(b.data() + n - 8);
 }
 
 // Hashes a field name from its length and its first and last 8 bytes, with
 // one multiplication: enough to tell the known names apart (a collision only
 // costs a probe), and much cheaper than hashing every byte.
 uint32_t HashName(std::string_view name) {
-  const uint64_t last = name.size() > 8 ? Load8(name.substr(name.size() - 8)) : 0;
-  const uint64_t mixed = (Load8(name) ^ (last * 31) ^ name.size()) * 0x9E3779B97F4A7C15ull;
+  const auto [first, last] = EndWords(name);
+  const uint64_t mixed = (first ^ (last * 31) ^ name.size()) * 0x9E3779B97F4A7C15ull;
   return static_cast<uint32_t>(mixed >> 32);
 }
 
@@ -306,11 +338,12 @@ class NameTable {
     }
   }
 
-  std::optional<StatField> Find(std::string_view name) const {
+  // The id of `name`, or -1.
+  int Find(std::string_view name) const {
     for (size_t slot = HashName(name) & kMask;; slot = (slot + 1) & kMask) {
       const uint16_t entry = slots_[slot];
-      if (entry == 0) return std::nullopt;
-      if (kNames[entry - 1] == name) return static_cast<StatField>(entry - 1);
+      if (entry == 0) return -1;
+      if (SameName(kNames[entry - 1], name)) return entry - 1;
     }
   }
 
@@ -325,9 +358,9 @@ class NameTable {
 
 size_t StatFieldCount() { return kNameCount; }
 
-std::optional<StatField> FindStatField(std::string_view name) {
+int FindStatFieldIndex(std::string_view name) {
   // About a third of the fields of getstats deltas are timestamps.
-  if (name == "timestamp") return StatField::kTimestamp;
+  if (SameName(name, "timestamp")) return static_cast<int>(StatField::kTimestamp);
   static const NameTable table;
   return table.Find(name);
 }

@@ -61,8 +61,16 @@ enum class StatField : uint16_t {
 // Number of known field names (named and unnamed ids).
 size_t StatFieldCount();
 
-// Returns the id of `name`, or nullopt for a name without one.
-std::optional<StatField> FindStatField(std::string_view name);
+// Returns the id of `name` as an integer, or -1 for a name without one.
+int FindStatFieldIndex(std::string_view name);
+
+// Returns the id of `name`, or nullopt for a name without one. (Inline: made
+// in the caller's registers, the optional costs nothing; returned from a call
+// it would go through memory, and this runs for every field of every report.)
+inline std::optional<StatField> FindStatField(std::string_view name) {
+  const int index = FindStatFieldIndex(name);
+  return index < 0 ? std::nullopt : std::optional<StatField>(static_cast<StatField>(index));
+}
 
 // Returns the name of a known field.
 std::string_view StatFieldName(StatField field);

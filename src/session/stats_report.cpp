@@ -8,11 +8,7 @@ StatsReport::StatsReport(std::initializer_list<std::pair<std::string_view, StatV
   for (const auto& [name, value] : fields) (*this)[name] = value;
 }
 
-const StatValue* StatsReport::Find(StatField field) const {
-  if (field < StatField::kFirstUnnamed) {
-    const uint32_t slot = named_slots_[static_cast<size_t>(field)];
-    return slot == 0 ? nullptr : &values_[slot - 1];
-  }
+const StatValue* StatsReport::FindUnnamed(StatField field) const {
   const auto it = std::find(ids_.begin(), ids_.end(), field);
   return it == ids_.end() ? nullptr : &values_[it - ids_.begin()];
 }
@@ -65,47 +61,19 @@ void StatsReport::AssignNamedNumbers(const StatsReport& other) {
   }
 }
 
-namespace {
-
-std::optional<double> NumberOf(const StatValue* v) {
-  if (v == nullptr || v->kind != StatValue::Kind::kNumber) return std::nullopt;
-  return v->number;
-}
-
-std::optional<std::string_view> StringOf(const StatValue* v) {
-  if (v == nullptr || v->kind != StatValue::Kind::kString) return std::nullopt;
-  return std::string_view(v->text);
-}
-
-std::optional<bool> BoolOf(const StatValue* v) {
-  if (v == nullptr || v->kind != StatValue::Kind::kBool) return std::nullopt;
-  return v->number != 0;
-}
-
-}  // namespace
-
-std::optional<double> GetNumber(const StatsReport& report, StatField field) {
-  return NumberOf(report.Find(field));
-}
-
 std::optional<double> GetNumber(const StatsReport& report, std::string_view field) {
-  return NumberOf(report.Find(field));
-}
-
-std::optional<std::string_view> GetString(const StatsReport& report, StatField field) {
-  return StringOf(report.Find(field));
+  const StatValue* v = report.Find(field);
+  return v != nullptr ? v->AsNumber() : std::nullopt;
 }
 
 std::optional<std::string_view> GetString(const StatsReport& report, std::string_view field) {
-  return StringOf(report.Find(field));
-}
-
-std::optional<bool> GetBool(const StatsReport& report, StatField field) {
-  return BoolOf(report.Find(field));
+  const StatValue* v = report.Find(field);
+  return v != nullptr ? v->AsString() : std::nullopt;
 }
 
 std::optional<bool> GetBool(const StatsReport& report, std::string_view field) {
-  return BoolOf(report.Find(field));
+  const StatValue* v = report.Find(field);
+  return v != nullptr ? v->AsBool() : std::nullopt;
 }
 
 }  // namespace rtcstream

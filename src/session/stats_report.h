@@ -30,6 +30,17 @@ struct StatValue {
   double number = 0;  // kNumber, and kBool (0 or 1)
   std::string text;   // kString, kJson
 
+  // The value, or nullopt when it is of another kind.
+  std::optional<double> AsNumber() const {
+    return kind == Kind::kNumber ? std::optional<double>(number) : std::nullopt;
+  }
+  std::optional<std::string_view> AsString() const {
+    return kind == Kind::kString ? std::optional<std::string_view>(text) : std::nullopt;
+  }
+  std::optional<bool> AsBool() const {
+    return kind == Kind::kBool ? std::optional<bool>(number != 0) : std::nullopt;
+  }
+
   bool operator==(const StatValue& other) const = default;
 };
 
@@ -40,7 +51,14 @@ class StatsReport {
   StatsReport(std::initializer_list<std::pair<std::string_view, StatValue>> fields);
 
   // Returns the field, or nullptr when the report does not have it.
-  const StatValue* Find(StatField field) const;
+  const StatValue* Find(StatField field) const {
+    // Inline: analysis reads a few named fields of every report of every sample.
+    if (field < StatField::kFirstUnnamed) {
+      const uint32_t slot = named_slots_[static_cast<size_t>(field)];
+      return slot == 0 ? nullptr : &values_[slot - 1];
+    }
+    return FindUnnamed(field);
+  }
   const StatValue* Find(std::string_view name) const;
 
   // Returns the field, added as null when the report did not have it.
@@ -64,6 +82,9 @@ class StatsReport {
  private:
   static constexpr size_t kNamedCount = static_cast<size_t>(StatField::kFirstUnnamed);
 
+  // Find() of an id without a name in StatField.
+  const StatValue* FindUnnamed(StatField field) const;
+
   // The position in values_ of `field` (a named id) plus one; 0 when absent.
   uint32_t& NamedSlot(StatField field) { return named_slots_[static_cast<size_t>(field)]; }
 
@@ -74,13 +95,22 @@ class StatsReport {
 };
 
 // Returns the numeric field, or nullopt when absent, null or not a number.
-std::optional<double> GetNumber(const StatsReport& report, StatField field);
+inline std::optional<double> GetNumber(const StatsReport& report, StatField field) {
+  const StatValue* v = report.Find(field);
+  return v != nullptr ? v->AsNumber() : std::nullopt;
+}
 std::optional<double> GetNumber(const StatsReport& report, std::string_view field);
 // Returns the string field, or nullopt when absent or not a string.
-std::optional<std::string_view> GetString(const StatsReport& report, StatField field);
+inline std::optional<std::string_view> GetString(const StatsReport& report, StatField field) {
+  const StatValue* v = report.Find(field);
+  return v != nullptr ? v->AsString() : std::nullopt;
+}
 std::optional<std::string_view> GetString(const StatsReport& report, std::string_view field);
 // Returns the boolean field, or nullopt when absent or not a boolean.
-std::optional<bool> GetBool(const StatsReport& report, StatField field);
+inline std::optional<bool> GetBool(const StatsReport& report, StatField field) {
+  const StatValue* v = report.Find(field);
+  return v != nullptr ? v->AsBool() : std::nullopt;
+}
 std::optional<bool> GetBool(const StatsReport& report, std::string_view field);
 
 }  // namespace rtcstream
