@@ -11,6 +11,8 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "common/batch_memory.h"
+#include "common/parallel_for.h"
 #include "common/time_util.h"
 #include "import/dump_file.h"
 #include "import/dump_format.h"
@@ -107,6 +109,26 @@ std::string PeerList(const RoomRecord& record) {
   return out;
 }
 
+// What reading and analysing one dump file gave.
+struct FileResult {
+  Status status;
+  ImportedPeer peer;
+  size_t getstats = 0;  // getstats entries in the dump
+};
+
+FileResult ReadAndAnalyze(const std::string& file, const std::string& room) {
+  FileResult result;
+  std::string content;
+  ImportedTrace trace;
+  result.status = ReadDumpFile(file, kMaxDumpBytes, &content);
+  if (result.status.ok()) result.status = ParseDump(content, &trace);
+  content.clear();
+  content.shrink_to_fit();  // the parsed trace holds what is needed
+  if (result.status.ok()) result.status = AnalyzeImportedTrace(trace, file, room, &result.peer);
+  result.getstats = trace.getstats_count;
+  return result;
+}
+
 }  // namespace
 
 int RunImport(const std::vector<std::string>& args) {
@@ -115,9 +137,19 @@ int RunImport(const std::vector<std::string>& args) {
   std::map<std::string, std::string> flags;
   Status s = SplitArgs(args, &flag_args, &files, &verbose);
   if (s.ok()) {
-    s = ParseFlags(flag_args,
-                   {"data-dir", "project", "room", "config", "stream-interval", "public-url"},
-                   &flags);
+    s = ParseFlags(
+        flag_args,
+        {"data-dir", "project", "room", "config", "stream-interval", "public-url", "jobs"}, &flags);
+  }
+  size_t jobs = 0;  // one per core
+  if (s.ok() && flags.count("jobs")) {
+    const std::string& value = flags["jobs"];
+    if (value.empty() || value.size() > 4 ||
+        value.find_first_not_of("0123456789") != std::string::npos || std::stoul(value) == 0) {
+      s = Status::InvalidArgument("--jobs must be a whole number from 1 to 9999");
+    } else {
+      jobs = std::stoul(value);
+    }
   }
   if (s.ok() && (!flags.count("data-dir") || !flags.count("project"))) {
     s = Status::InvalidArgument("--data-dir and --project are required");
@@ -130,25 +162,28 @@ int RunImport(const std::vector<std::string>& args) {
     Error(s.message());
     std::fputs(
         "usage: rtcstream import --data-dir DIR --project ID [--room ID] [--config FILE]\n"
-        "                        [--stream-interval DUR] [--public-url URL] [--verbose] FILE...\n",
+        "                        [--stream-interval DUR] [--public-url URL] [--jobs N] "
+        "[--verbose]\n"
+        "                        FILE...\n",
         stderr);
     return 2;
   }
 
-  // Read every dump first: rooms are made of the peers of several files.
+  KeepFreedMemoryForReuse();
+  // Read every dump first: rooms are made of the peers of several files. The
+  // files are independent until then, so they are read and analysed in
+  // parallel; results and messages keep the order of the command line.
+  std::vector<FileResult> results(files.size());
+  ParallelFor(files.size(), jobs,
+              [&](size_t i) { results[i] = ReadAndAnalyze(files[i], flags["room"]); });
   std::vector<ImportedPeer> peers;
   size_t failed = 0;
-  for (const std::string& file : files) {
-    std::string content;
-    ImportedTrace trace;
-    ImportedPeer peer;
-    s = ReadDumpFile(file, kMaxDumpBytes, &content);
-    if (s.ok()) s = ParseDump(content, &trace);
-    content.clear();
-    content.shrink_to_fit();
-    if (s.ok()) s = AnalyzeImportedTrace(trace, file, flags["room"], &peer);
-    if (!s.ok()) {
-      Error(file + ": " + s.message());
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& file = files[i];
+    FileResult& result = results[i];
+    ImportedPeer& peer = result.peer;
+    if (!result.status.ok()) {
+      Error(file + ": " + result.status.message());
       ++failed;
       continue;
     }
@@ -160,11 +195,12 @@ int RunImport(const std::vector<std::string>& args) {
       std::fprintf(stderr,
                    "rtcstream import: %s: %s dump, %zu entries (%zu getstats), peer \"%s\", "
                    "room \"%s\"\n",
-                   file.c_str(), peer.format.c_str(), peer.tuples, trace.getstats_count,
+                   file.c_str(), peer.format.c_str(), peer.tuples, result.getstats,
                    peer.record.peer_id.c_str(), peer.room_id.c_str());
     }
     peers.push_back(std::move(peer));
   }
+  results.clear();
 
   size_t stored = 0, duplicates = 0;
   bool store_failed = false;

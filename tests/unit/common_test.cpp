@@ -1,6 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
 #include "common/json_writer.h"
+#include "common/parallel_for.h"
 #include "common/percent_encoding.h"
 #include "common/time_util.h"
 #include "session/user_agent.h"
@@ -119,6 +128,42 @@ TEST(PercentEncodingTest, KeepsUnreservedBytesOnly) {
   EXPECT_EQ(PercentEncode("<x>\"%"), "%3Cx%3E%22%25");
   EXPECT_EQ(PercentEncode("\xc3\xa9"), "%C3%A9");  // UTF-8 bytes, upper-case hex
   EXPECT_EQ(PercentEncode(""), "");
+}
+
+TEST(ParallelForTest, RunsEveryIndexOnceOnSeveralThreads) {
+  for (size_t threads : {size_t{0}, size_t{1}, size_t{2}, size_t{7}}) {
+    for (size_t count : {size_t{0}, size_t{1}, size_t{5}, size_t{1000}}) {
+      std::vector<std::atomic<int>> calls(count);
+      std::mutex mu;
+      std::set<std::thread::id> ids;
+      ParallelFor(count, threads, [&](size_t i) {
+        calls[i]++;
+        std::lock_guard<std::mutex> lock(mu);
+        ids.insert(std::this_thread::get_id());
+      });
+      for (size_t i = 0; i < count; ++i) EXPECT_EQ(calls[i].load(), 1) << i;
+      // Never more threads than asked for, or than there are jobs.
+      EXPECT_LE(ids.size(), std::max<size_t>(1, std::min(count, threads == 0 ? AvailableCores()
+                                                                              : threads)));
+      if (threads == 1 && count > 0) {
+        EXPECT_EQ(*ids.begin(), std::this_thread::get_id());  // the caller's own thread
+      }
+    }
+  }
+}
+
+TEST(ParallelForTest, JobsRunAtTheSameTime) {
+  // Two jobs that each wait for the other can only finish on two threads.
+  std::atomic<int> started{0};
+  std::atomic<bool> both_seen{false};
+  ParallelFor(2, 2, [&](size_t) {
+    started++;
+    for (int spin = 0; spin < 2000 && started.load() < 2; ++spin) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (started.load() == 2) both_seen = true;
+  });
+  EXPECT_TRUE(both_seen.load());
 }
 
 }  // namespace
