@@ -20,6 +20,7 @@
 #include "service/config.h"
 #include "service/history_import.h"
 #include "store/history_store.h"
+#include "store/trace_codec.h"
 
 namespace rtcstream {
 
@@ -112,7 +113,8 @@ std::string PeerList(const RoomRecord& record) {
 // What reading and analysing one dump file gave.
 struct FileResult {
   Status status;
-  ImportedPeer peer;
+  ImportedPeer peer;    // its raw trace moved to `trace`
+  TraceChunk trace;     // the peer's raw trace, compressed for the history
   size_t getstats = 0;  // getstats entries in the dump
 };
 
@@ -126,6 +128,15 @@ FileResult ReadAndAnalyze(const std::string& file, const std::string& room) {
   content.shrink_to_fit();  // the parsed trace holds what is needed
   if (result.status.ok()) result.status = AnalyzeImportedTrace(trace, file, room, &result.peer);
   result.getstats = trace.getstats_count;
+  if (result.status.ok()) {
+    // Compressing is most of the cost of storing a trace: done here, it runs
+    // on the import's threads.
+    std::string& lines = result.peer.trace;
+    result.trace.raw_bytes = static_cast<int64_t>(lines.size());
+    result.status = CompressTraceChunk(lines, &result.trace.compressed);
+    lines.clear();
+    lines.shrink_to_fit();
+  }
   return result;
 }
 
@@ -177,6 +188,7 @@ int RunImport(const std::vector<std::string>& args) {
   ParallelFor(files.size(), jobs,
               [&](size_t i) { results[i] = ReadAndAnalyze(files[i], flags["room"]); });
   std::vector<ImportedPeer> peers;
+  std::vector<TraceChunk> traces;  // traces[i] is peers[i]'s
   size_t failed = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& file = files[i];
@@ -199,6 +211,7 @@ int RunImport(const std::vector<std::string>& args) {
                    peer.record.peer_id.c_str(), peer.room_id.c_str());
     }
     peers.push_back(std::move(peer));
+    traces.push_back(std::move(result.trace));
   }
   results.clear();
 
@@ -216,7 +229,7 @@ int RunImport(const std::vector<std::string>& args) {
     }
     for (const ImportedRoom& room : GroupImportedPeers(peers, room_gap_ms)) {
       ImportedRoomResult result;
-      s = StoreImportedRoom(store.get(), target, room, peers, NowMs(), &result);
+      s = StoreImportedRoom(store.get(), target, room, peers, traces, NowMs(), &result);
       const std::string what =
           "room \"" + room.record.room_id + "\" " + FormatIso8601(room.record.start_ms) + " .. " +
           FormatIso8601(room.record.end_ms) + " (" + PeerList(room.record) + ")";

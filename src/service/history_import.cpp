@@ -54,7 +54,8 @@ EpochMs ImportWindow(EpochMs end_ms, EpochMs now, int64_t interval_ms,
 }
 
 Status StoreImportedRoom(HistoryStore* store, const ImportTarget& target, const ImportedRoom& room,
-                         const std::vector<ImportedPeer>& peers, EpochMs now,
+                         const std::vector<ImportedPeer>& peers,
+                         const std::vector<TraceChunk>& traces, EpochMs now,
                          ImportedRoomResult* result) {
   *result = ImportedRoomResult{};
   RoomRecord record = room.record;
@@ -93,7 +94,7 @@ Status StoreImportedRoom(HistoryStore* store, const ImportTarget& target, const 
     info.user_agent = peer.user_agent;
     int64_t peer_key = 0;
     s = store->AddPeer(result->room_key, info, &peer_key);
-    if (s.ok()) s = store->AppendTrace(peer_key, peer.trace);
+    if (s.ok()) s = store->AppendTraceChunk(peer_key, traces[room.peer_index[i]]);
     if (!s.ok()) return s;
     series.push_back({peer_key, peer.series});
   }

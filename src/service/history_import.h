@@ -37,14 +37,16 @@ EpochMs ImportWindow(EpochMs end_ms, EpochMs now, int64_t interval_ms,
                      std::optional<EpochMs> last_sealed_end);
 
 // Stores `room` (made of `peers`) as a closed room session: the room, its peers
-// (remote address "import") with their raw traces, and its struct, assigned to
+// (remote address "import") with their raw traces (traces[i] is peers[i].trace,
+// compressed with CompressTraceChunk: on several threads, before), and its struct, assigned to
 // ImportWindow(). When the project has no sealed window yet, the window before
 // the current one is sealed (empty), so that the collector, which seals from
 // the last sealed window on, reaches the imported rooms' window. A session with
 // the same room id, start, end and peer ids already in the history is a
 // duplicate and is not stored again.
 Status StoreImportedRoom(HistoryStore* store, const ImportTarget& target, const ImportedRoom& room,
-                         const std::vector<ImportedPeer>& peers, EpochMs now,
+                         const std::vector<ImportedPeer>& peers,
+                         const std::vector<TraceChunk>& traces, EpochMs now,
                          ImportedRoomResult* result);
 
 }  // namespace rtcstream

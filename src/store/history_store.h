@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "common/time_util.h"
 #include "rooms/room_record.h"
+#include "store/trace_codec.h"
 
 namespace rtcstream {
 
@@ -96,6 +97,10 @@ class HistoryStore {
   // Appends raw decoded trace lines (newline-terminated JSON tuples) to a peer's trace.
   // The store compresses them. Appends are durable when this returns OK.
   virtual Status AppendTrace(int64_t peer_key, std::string_view lines) = 0;
+
+  // Appends a chunk of lines the caller has compressed (CompressTraceChunk), so
+  // that compressing, the expensive part, can run on the caller's threads.
+  virtual Status AppendTraceChunk(int64_t peer_key, const TraceChunk& chunk) = 0;
 
   // One peer's lines for AppendTraces.
   struct TraceAppend {

@@ -291,14 +291,20 @@ Status SqliteStore::AddPeer(int64_t room_key, const StoredPeerInfo& info, int64_
 Status SqliteStore::AppendTrace(int64_t peer_key, std::string_view lines) {
   if (lines.empty()) return Status::OK();
   // Compress outside the lock: it is the expensive part and touches no shared state.
-  std::string compressed;
-  Status s = CompressTraceChunk(lines, &compressed);
+  TraceChunk chunk;
+  chunk.raw_bytes = static_cast<int64_t>(lines.size());
+  Status s = CompressTraceChunk(lines, &chunk.compressed);
   if (!s.ok()) return s;
+  return AppendTraceChunk(peer_key, chunk);
+}
+
+Status SqliteStore::AppendTraceChunk(int64_t peer_key, const TraceChunk& chunk) {
+  if (chunk.raw_bytes == 0) return Status::OK();
   std::lock_guard<std::mutex> lock(mu_);
   ScopedStatement stmt = Prepare(kInsertChunk);
   stmt.BindInt64(1, peer_key);
-  stmt.BindInt64(2, static_cast<int64_t>(lines.size()));
-  stmt.BindBlob(3, compressed);
+  stmt.BindInt64(2, chunk.raw_bytes);
+  stmt.BindBlob(3, chunk.compressed);
   if (stmt.Step() != SQLITE_DONE) {
     return Error("append trace of peer " + std::to_string(peer_key));
   }

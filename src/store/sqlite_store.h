@@ -43,6 +43,7 @@ class SqliteStore final : public HistoryStore {
   Status AddPeer(int64_t room_key, const StoredPeerInfo& info, int64_t* peer_key) override;
   // Appending nothing is a no-op. Fails with NotFound for an unknown peer.
   Status AppendTrace(int64_t peer_key, std::string_view lines) override;
+  Status AppendTraceChunk(int64_t peer_key, const TraceChunk& chunk) override;
   Status AppendTraces(const std::vector<TraceAppend>& batch) override;
   // Fails with NotFound for an unknown peer and Corruption for a damaged chunk.
   Status ReadTrace(int64_t peer_key, std::string* lines) override;

@@ -14,6 +14,12 @@
 
 namespace rtcstream {
 
+// A chunk of trace lines as the history keeps it.
+struct TraceChunk {
+  int64_t raw_bytes = 0;   // the size of the lines
+  std::string compressed;  // CompressTraceChunk of the lines
+};
+
 // Compresses `raw` with zlib into *out (replacing its contents).
 Status CompressTraceChunk(std::string_view raw, std::string* out);
 
