@@ -30,6 +30,19 @@ Status PeerState::FeedTupleJson(std::string_view json, TupleSource source) {
   return decoder_.DecodeTupleJson(json, this, source);
 }
 
+void PeerState::ContinueDeltasFrom(std::string_view earlier_trace) {
+  IgnoringTraceHandler ignore;
+  while (!earlier_trace.empty()) {
+    const size_t newline = earlier_trace.find('\n');
+    const std::string_view line = earlier_trace.substr(0, newline);
+    earlier_trace.remove_prefix(newline == std::string_view::npos ? earlier_trace.size()
+                                                                  : newline + 1);
+    // A line the decoder refuses changes nothing; the stored trace holds only
+    // lines it accepted before.
+    if (!line.empty()) decoder_.DecodeTupleJson(line, &ignore);
+  }
+}
+
 void PeerState::RecordServerEvent(std::string_view name, std::string_view data_json,
                                   double client_ts_ms) {
   JsonWriter w;

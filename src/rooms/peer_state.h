@@ -43,6 +43,12 @@ class PeerState : public TraceHandler {
   // Decodes one tuple (HTTP /trace, or a stored trace line during replay).
   Status FeedTupleJson(std::string_view json, TupleSource source = TupleSource::kTrusted);
 
+  // Rebuilds the getstats baselines from the trace of this SDK session's earlier
+  // room session, which closed while the page was away: the SDK's deltas
+  // continue from what it sent then. That trace is neither recorded again nor
+  // analysed; this room session's figures start from its own first sample.
+  void ContinueDeltasFrom(std::string_view earlier_trace);
+
   // Appends a tuple of rtcstream's own (e.g. a connection record) to the raw trace
   // and applies it, so that a replay of the trace restores the same state. The
   // timestamp is on the client's clock, like every other tuple.

@@ -178,6 +178,7 @@ struct Collector::Impl {
   void MaybeJoin(const std::shared_ptr<Session>& session);
   void Locate(Session& session, std::string_view client_address);
   void FlushSession(Session& session);
+  void ContinueEarlierSession(Session& session);
   Status CloseRoomLocked(Room& room, EpochMs now);
   void SealWindowsLocked(EpochMs now);
   Status DeliverWindow(ProjectStream& stream, const StreamWindow& window);
@@ -302,6 +303,32 @@ Status Collector::Impl::Restore(EpochMs now) {
   return Status::OK();
 }
 
+// An SDK that reconnects (newConnection=false) with a session we no longer hold
+// was away longer than the room close grace, or came back after a restart that
+// followed its room's close. Its getstats deltas are relative to what it sent
+// before, so the new session's decoder continues from the stored trace of its
+// last peer; without that, every report would lack its baseline until the SDK
+// happened to send it whole again.
+void Collector::Impl::ContinueEarlierSession(Session& session) {
+  const std::string& session_id = session.peer.session_id();
+  int64_t peer_key = 0;
+  std::string trace;
+  Status s = store->LastClosedPeerOfSession(session.project->id, session_id, &peer_key);
+  if (s.ok() && peer_key != 0) s = store->ReadTrace(peer_key, &trace);
+  if (!s.ok()) {
+    LogWarn(
+        "cannot read the earlier trace of a returning SDK session; its getstats deltas "
+        "may lack their baselines",
+        {{"session", session_id}, {"error", s.ToString()}});
+    return;
+  }
+  if (peer_key == 0) return;  // a session we never saw, or whose room is gone from the history
+  std::lock_guard<std::mutex> lock(session.mu);
+  session.peer.ContinueDeltasFrom(trace);
+  LogInfo("SDK session returned after its room closed; continuing its getstats deltas",
+          {{"session", session_id}, {"trace_bytes", std::to_string(trace.size())}});
+}
+
 Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connection>* conn,
                           std::string* reply) {
   const ProjectConfig* project = impl_->ProjectForKey(request.api_key);
@@ -325,14 +352,18 @@ Status Collector::Connect(const ConnectRequest& request, std::shared_ptr<Connect
   }
   const EpochMs now = NowMs();
   std::shared_ptr<Session> session;
+  bool created = false;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     auto& slot = impl_->sessions[project->id + "\n" + session_id];
-    if (!slot)
+    if (!slot) {
       slot =
           std::make_shared<Session>(session_id, request.user_agent, project, impl_->config.limits);
+      created = true;
+    }
     session = slot;
   }
+  if (created && !request.new_connection) impl_->ContinueEarlierSession(*session);
   impl_->Locate(*session, request.remote_address);
   {
     std::lock_guard<std::mutex> lock(session->mu);

@@ -66,4 +66,23 @@ class TraceHandler {
   virtual void OnTuple(std::string_view name, double ts_ms) = 0;
 };
 
+// A TraceHandler that takes no notice of anything: decoding into it only moves
+// the decoder's getstats state forward. Derive from it to observe a few calls.
+class IgnoringTraceHandler : public TraceHandler {
+ public:
+  void OnRawTuple(std::string_view) override {}
+  void OnIdentity(const SessionIdentity&, double) override {}
+  void OnKeys(const std::vector<std::pair<std::string, std::vector<std::string>>>&,
+              double) override {}
+  void OnUserAgent(const UserAgentInfo&, double) override {}
+  void OnLocalTrack(std::string_view, std::string_view, double) override {}
+  void OnStats(std::string_view, const StatsSnapshot&, double) override {}
+  void OnSetLocalDescription(std::string_view, double) override {}
+  void OnConnectionState(std::string_view, std::string_view, double) override {}
+  void OnIceConnectionState(std::string_view, std::string_view, double) override {}
+  void OnPcClosed(std::string_view, double) override {}
+  void OnClockSkew(int64_t) override {}
+  void OnTuple(std::string_view, double) override {}
+};
+
 }  // namespace rtcstream

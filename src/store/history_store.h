@@ -174,6 +174,11 @@ class HistoryStore {
   virtual Status RoomSessions(std::string_view project, std::string_view room_id,
                               std::vector<std::string>* room_jsons) = 0;
 
+  // Finds the most recent peer of SDK session `session_id` in a closed room
+  // session of `project`; *peer_key is 0 when there is none.
+  virtual Status LastClosedPeerOfSession(std::string_view project, std::string_view session_id,
+                                         int64_t* peer_key) = 0;
+
   // Seals a window (idempotent): it becomes pending delivery, and rooms closing
   // later are assigned to a later window.
   virtual Status SealWindow(std::string_view project, EpochMs window_start, EpochMs window_end) = 0;

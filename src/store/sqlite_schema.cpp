@@ -110,6 +110,11 @@ CREATE TABLE peer_series (
 -- Finds a room id's sessions that have a given peer.
 CREATE INDEX peers_peer_id ON peers (peer_id);
 )sql",
+    // Version 5: finds the earlier peers of an SDK session, whose getstats
+    // baselines a session returning after its room closed continues from.
+    R"sql(
+CREATE INDEX peers_session ON peers (session_id);
+)sql",
 };
 
 Status SchemaError(sqlite3* db, const std::string& path, std::string_view op) {

@@ -69,6 +69,10 @@ constexpr char kSelectEndedAll[] =
 constexpr char kSelectSessions[] =
     "SELECT room_json FROM rooms WHERE project = ?1 AND room_id = ?2 "
     "AND room_json IS NOT NULL ORDER BY start_ms, room_key";
+constexpr char kLastClosedPeerOfSession[] =
+    "SELECT p.peer_key FROM peers p JOIN rooms r ON r.room_key = p.room_key "
+    "WHERE p.session_id = ?2 AND r.project = ?1 AND r.end_ms IS NOT NULL "
+    "ORDER BY p.peer_key DESC LIMIT 1";
 constexpr char kUpsertSeries[] =
     "INSERT INTO peer_series (peer_key, samples, raw_bytes, data) "
     "SELECT peer_key, ?2, ?3, ?4 FROM peers WHERE peer_key = ?1 "
@@ -634,6 +638,22 @@ Status SqliteStore::RoomSessions(std::string_view project, std::string_view room
   stmt.BindText(1, project);
   stmt.BindText(2, room_id);
   return CollectJsons(&stmt, "read sessions of room " + std::string(room_id), room_jsons);
+}
+
+Status SqliteStore::LastClosedPeerOfSession(std::string_view project, std::string_view session_id,
+                                            int64_t* peer_key) {
+  *peer_key = 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  ScopedStatement stmt = Prepare(kLastClosedPeerOfSession);
+  stmt.BindText(1, project);
+  stmt.BindText(2, session_id);
+  const int rc = stmt.Step();
+  if (rc == SQLITE_ROW) {
+    *peer_key = stmt.ColumnInt64(0);
+  } else if (rc != SQLITE_DONE) {
+    return Error("find the earlier peers of session " + std::string(session_id));
+  }
+  return Status::OK();
 }
 
 Status SqliteStore::SealWindow(std::string_view project, EpochMs window_start, EpochMs window_end) {

@@ -65,6 +65,8 @@ class SqliteStore final : public HistoryStore {
                            std::vector<std::string>* room_jsons) override;
   Status RoomSessions(std::string_view project, std::string_view room_id,
                       std::vector<std::string>* room_jsons) override;
+  Status LastClosedPeerOfSession(std::string_view project, std::string_view session_id,
+                                 int64_t* peer_key) override;
   // Delivering a window again (e.g. after a redelivery) replaces its record.
   Status SealWindow(std::string_view project, EpochMs window_start, EpochMs window_end) override;
   Status LastSealedWindowEnd(std::string_view project, std::optional<EpochMs>* window_end) override;

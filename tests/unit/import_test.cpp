@@ -208,21 +208,9 @@ TEST(ImportTest, MalformedInputIsRejectedWithReasons) {
 // ---------------------------------------------------------------------------
 // getstats delta semantics
 
-class StatsRecorder : public TraceHandler {
+class StatsRecorder : public IgnoringTraceHandler {
  public:
-  void OnRawTuple(std::string_view) override {}
-  void OnIdentity(const SessionIdentity&, double) override {}
-  void OnKeys(const std::vector<std::pair<std::string, std::vector<std::string>>>&,
-              double) override {}
-  void OnUserAgent(const UserAgentInfo&, double) override {}
-  void OnLocalTrack(std::string_view, std::string_view, double) override {}
   void OnStats(std::string_view, const StatsSnapshot& s, double) override { last = s; }
-  void OnSetLocalDescription(std::string_view, double) override {}
-  void OnConnectionState(std::string_view, std::string_view, double) override {}
-  void OnIceConnectionState(std::string_view, std::string_view, double) override {}
-  void OnPcClosed(std::string_view, double) override {}
-  void OnClockSkew(int64_t) override {}
-  void OnTuple(std::string_view, double) override {}
   StatsSnapshot last;
 };
 
@@ -312,16 +300,10 @@ double Truthy(const StatsReport& r, std::string_view field) {
   return GetNumber(r, field).value_or(0);
 }
 
-class PerPcAnalysis : public TraceHandler {
+class PerPcAnalysis : public IgnoringTraceHandler {
  public:
   explicit PerPcAnalysis(bool firefox) : firefox_(firefox) {}
 
-  void OnRawTuple(std::string_view) override {}
-  void OnIdentity(const SessionIdentity&, double) override {}
-  void OnKeys(const std::vector<std::pair<std::string, std::vector<std::string>>>&,
-              double) override {}
-  void OnUserAgent(const UserAgentInfo&, double) override {}
-  void OnLocalTrack(std::string_view, std::string_view, double) override {}
   void OnSetLocalDescription(std::string_view pc, double ts) override {
     if (!pc.empty()) pcs[std::string(pc)].analyzer.OnSetLocalDescription(pc, ts);
   }
@@ -334,8 +316,6 @@ class PerPcAnalysis : public TraceHandler {
   void OnPcClosed(std::string_view pc, double ts) override {
     if (!pc.empty()) pcs[std::string(pc)].analyzer.OnPcClosed(pc, ts);
   }
-  void OnClockSkew(int64_t) override {}
-  void OnTuple(std::string_view, double) override {}
 
   void OnStats(std::string_view pc_id, const StatsSnapshot& snapshot, double) override {
     PcFigures& pc = pcs[std::string(pc_id)];

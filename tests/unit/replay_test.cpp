@@ -435,6 +435,47 @@ TEST_F(ReplayTest, RestartMidCallLosesNothing) {
   EXPECT_EQ(WithoutTimes(restarted[0]), WithoutTimes(uninterrupted[0]));
 }
 
+TEST_F(ReplayTest, PeersReturningAfterTheirRoomClosedKeepTheirDeltaBaselines) {
+  // Both peers lose their sockets for longer than the room close grace: the
+  // room session closes. When the SDKs come back (newConnection=false), their
+  // getstats deltas continue from what they sent before the outage.
+  const size_t lines = LineCount("two-peer-call.jsonl");
+  const size_t outage = 29;  // between two getstats frames, in the middle of the call
+  ASSERT_LT(outage, lines);
+  Replay("two-peer-call.jsonl", 0, outage);
+  for (auto& [conn, connection] : connections_) collector_->Disconnect(*connection);
+  collector_->Tick(NowMs() + 5000);
+  EXPECT_EQ(collector_->Stats().open_rooms, 0u);
+  for (auto& [conn, request] : requests_) {
+    ConnectRequest again = request;
+    again.new_connection = false;
+    std::string reply;
+    ASSERT_TRUE(collector_->Connect(again, &connections_[conn], &reply).ok());
+  }
+  // Like the SDK, each peer says again who it is (its `watchrtc` message).
+  Replay("two-peer-call.jsonl", 5, 6);
+  Replay("two-peer-call.jsonl", 7, 8);
+  Replay("two-peer-call.jsonl", outage);
+  EXPECT_EQ(collector_->Stats().tuples_rejected, 0u);  // no delta without its baseline
+
+  auto rooms = CloseAndRead("rec-room-2p");
+  ASSERT_EQ(rooms.size(), 2u);  // before and after the outage
+  simdjson::dom::parser p;
+  for (const std::string& json : rooms) {
+    simdjson::dom::element room = p.parse(json).value();
+    EXPECT_EQ(int64_t(room["users"]), 2);
+    for (auto peer : room["peers"].get_array()) {
+      SCOPED_TRACE(std::string(std::string_view(peer["peer_id"])));
+      for (const char* kind : {"audio", "video"}) {
+        for (const char* dir : {"send", "recv"}) {
+          const double bitrate = Number(peer["stats"][kind][dir]["bitrate"].value());
+          EXPECT_GT(bitrate, kind == std::string("audio") ? 5 : 20) << kind << " " << dir;
+        }
+      }
+    }
+  }
+}
+
 // Counts the stored trace chunks of every peer of the history in `dir`.
 std::vector<int64_t> ChunksPerPeer(const std::string& dir) {
   sqlite3* db = nullptr;

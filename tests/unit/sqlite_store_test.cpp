@@ -679,6 +679,33 @@ TEST_F(SqliteStoreTest, PeerSeriesRoundTripOfTheLatestSessionWithThePeer) {
   EXPECT_EQ(found.series.Column(MediaKind::kAudio, Direction::kRecv, SeriesField::kBitrate)[1], 20);
 }
 
+TEST_F(SqliteStoreTest, LastClosedPeerOfSessionIsTheNewestInAClosedRoomOfTheProject) {
+  int64_t found = -1;
+  ASSERT_TRUE(store_->LastClosedPeerOfSession("acme", "session-alice", &found).ok());
+  EXPECT_EQ(found, 0);  // never seen
+
+  const int64_t first_room = NewRoom("acme", "r", 1000);
+  const int64_t first = NewPeer(first_room, "alice", 1000);
+  ASSERT_TRUE(store_->LastClosedPeerOfSession("acme", "session-alice", &found).ok());
+  EXPECT_EQ(found, 0);  // its room is still open
+  Close(first_room, 5000, "{}", 0);
+  ASSERT_TRUE(store_->LastClosedPeerOfSession("acme", "session-alice", &found).ok());
+  EXPECT_EQ(found, first);
+
+  const int64_t second_room = NewRoom("acme", "r", 9000);
+  const int64_t second = NewPeer(second_room, "alice", 9000);
+  NewPeer(second_room, "bob", 9000);
+  Close(second_room, 15000, "{}", 0);
+  const int64_t open_room = NewRoom("acme", "r", 20000);
+  NewPeer(open_room, "alice", 20000);
+  ASSERT_TRUE(store_->LastClosedPeerOfSession("acme", "session-alice", &found).ok());
+  EXPECT_EQ(found, second);  // the newest closed one, not the open one
+
+  // Session ids belong to their project.
+  ASSERT_TRUE(store_->LastClosedPeerOfSession("other", "session-alice", &found).ok());
+  EXPECT_EQ(found, 0);
+}
+
 TEST_F(SqliteStoreTest, SchemaThreeIsMigratedAndItsPeersHaveNoStoredSeries) {
   // A history written before series were kept: schema version 3.
   const int64_t room = NewRoom("acme", "r", 1000);
@@ -686,7 +713,9 @@ TEST_F(SqliteStoreTest, SchemaThreeIsMigratedAndItsPeersHaveNoStoredSeries) {
   ASSERT_TRUE(store_->AppendTrace(alice, "[\"line\"]\n").ok());
   Close(room, 9000, "{}", 0);
   store_.reset();
-  RawExec("DROP INDEX peers_peer_id; DROP TABLE peer_series; PRAGMA user_version = 3;");
+  RawExec(
+      "DROP INDEX peers_session; DROP INDEX peers_peer_id; DROP TABLE peer_series; "
+      "PRAGMA user_version = 3;");
   Reopen();
 
   FoundPeerSeries found;
@@ -697,7 +726,7 @@ TEST_F(SqliteStoreTest, SchemaThreeIsMigratedAndItsPeersHaveNoStoredSeries) {
   ASSERT_TRUE(store_->FindPeerSeries("acme", "r", "alice", &found).ok());
   EXPECT_TRUE(found.stored);
   EXPECT_EQ(found.series.size(), 2u);
-  EXPECT_EQ(SqliteSchemaVersion(), 4);
+  EXPECT_EQ(SqliteSchemaVersion(), 5);
 }
 
 TEST_F(SqliteStoreTest, DamagedSeriesIsCorruption) {
@@ -746,7 +775,7 @@ TEST_F(SqliteStoreTest, MigratesVersionTwoPeersToUnknownLocations) {
   store_.reset();
   // What a version 2 history looks like: peers without location columns, no series.
   RawExec(
-      "DROP INDEX peers_peer_id; DROP TABLE peer_series; "
+      "DROP INDEX peers_session; DROP INDEX peers_peer_id; DROP TABLE peer_series; "
       "ALTER TABLE peers DROP COLUMN city; ALTER TABLE peers DROP COLUMN country; "
       "ALTER TABLE peers DROP COLUMN organization; PRAGMA user_version = 2;");
   RawExec(
