@@ -143,8 +143,8 @@ TEST(ParallelForTest, RunsEveryIndexOnceOnSeveralThreads) {
       });
       for (size_t i = 0; i < count; ++i) EXPECT_EQ(calls[i].load(), 1) << i;
       // Never more threads than asked for, or than there are jobs.
-      EXPECT_LE(ids.size(), std::max<size_t>(1, std::min(count, threads == 0 ? AvailableCores()
-                                                                              : threads)));
+      EXPECT_LE(ids.size(),
+                std::max<size_t>(1, std::min(count, threads == 0 ? AvailableCores() : threads)));
       if (threads == 1 && count > 0) {
         EXPECT_EQ(*ids.begin(), std::this_thread::get_id());  // the caller's own thread
       }
