@@ -95,7 +95,9 @@ size_t ImportInMemory(const std::vector<Dump>& dumps, size_t threads, size_t* ro
   std::vector<ImportedPeer> analysed(dumps.size());
   std::vector<size_t> getstats(dumps.size(), 0);
   std::vector<char> ok(dumps.size(), 0);
-  ParallelFor(dumps.size(), threads, [&](size_t i) {
+  std::vector<uint64_t> sizes;
+  for (const Dump& d : dumps) sizes.push_back(d.content.size());
+  ParallelForLargestFirst(sizes, threads, [&](size_t i) {
     ImportedTrace trace;
     if (!ParseDump(dumps[i].content, &trace).ok()) return;  // the legacy dump
     if (!AnalyzeImportedTrace(trace, dumps[i].path, {}, &analysed[i]).ok()) return;

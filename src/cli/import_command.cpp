@@ -185,8 +185,14 @@ int RunImport(const std::vector<std::string>& args) {
   // files are independent until then, so they are read and analysed in
   // parallel; results and messages keep the order of the command line.
   std::vector<FileResult> results(files.size());
-  ParallelFor(files.size(), jobs,
-              [&](size_t i) { results[i] = ReadAndAnalyze(files[i], flags["room"]); });
+  std::vector<uint64_t> sizes(files.size(), 0);
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(files[i], ec);
+    if (!ec) sizes[i] = size;  // else ReadAndAnalyze says what is wrong
+  }
+  ParallelForLargestFirst(sizes, jobs,
+                          [&](size_t i) { results[i] = ReadAndAnalyze(files[i], flags["room"]); });
   std::vector<ImportedPeer> peers;
   std::vector<TraceChunk> traces;  // traces[i] is peers[i]'s
   size_t failed = 0;

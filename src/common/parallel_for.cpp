@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
-#include <vector>
 
 namespace rtcstream {
 
@@ -33,6 +32,15 @@ void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>
   for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
   work();
   for (std::thread& helper : helpers) helper.join();
+}
+
+void ParallelForLargestFirst(const std::vector<uint64_t>& sizes, size_t threads,
+                             const std::function<void(size_t)>& job) {
+  std::vector<size_t> order(sizes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
+  ParallelFor(order.size(), threads, [&](size_t k) { job(order[k]); });
 }
 
 }  // namespace rtcstream

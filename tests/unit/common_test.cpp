@@ -152,6 +152,17 @@ TEST(ParallelForTest, RunsEveryIndexOnceOnSeveralThreads) {
   }
 }
 
+TEST(ParallelForTest, LargestJobsStartFirst) {
+  std::vector<size_t> started;
+  ParallelForLargestFirst({30, 500, 30, 0, 7000}, 1, [&](size_t i) { started.push_back(i); });
+  EXPECT_EQ(started, (std::vector<size_t>{4, 1, 0, 2, 3}));  // ties keep their order
+  std::vector<std::atomic<int>> calls(100);
+  std::vector<uint64_t> sizes(100);
+  for (size_t i = 0; i < sizes.size(); ++i) sizes[i] = (i * 37) % 11;
+  ParallelForLargestFirst(sizes, 3, [&](size_t i) { calls[i]++; });
+  for (size_t i = 0; i < calls.size(); ++i) EXPECT_EQ(calls[i].load(), 1) << i;
+}
+
 TEST(ParallelForTest, JobsRunAtTheSameTime) {
   // Two jobs that each wait for the other can only finish on two threads.
   std::atomic<int> started{0};
