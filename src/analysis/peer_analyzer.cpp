@@ -165,7 +165,7 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   for (auto& row : acc_) {
     for (DirectionAccumulator& acc : row) acc.BeginSample();
   }
-  CollectRtpReports(s);
+  CollectReports(s);
   for (const RtpReport& rtp : rtp_) {
     // Pre-2019 Firefox remote reports.
     if (GetBool(*rtp.report, StatField::kIsRemote) == true) continue;
@@ -177,7 +177,8 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
       OnRemoteInbound(s, rtp);
     }
   }
-  const std::optional<SelectedPair> pair = FindSelectedPair(snapshot);
+  const std::optional<SelectedPair> pair =
+      FindSelectedPair(snapshot, transports_, candidate_pairs_);
   OnSelectedPair(s, pair);
   DirectionSample samples[2][2];
   for (int k = 0; k < 2; ++k) {
@@ -195,6 +196,8 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
 
   KeepAsPrevious(s, pair);
   rtp_.clear();
+  transports_.clear();
+  candidate_pairs_.clear();
   if (snapshot.timestamp_ms > 0) pc.last_snapshot_ms = snapshot.timestamp_ms;
 }
 
@@ -207,14 +210,26 @@ PeerAnalyzer::ReportType PeerAnalyzer::TypeOf(const StatsReport& report) {
   if (name == "outbound-rtp") return ReportType::kOutboundRtp;
   if (name == "inbound-rtp") return ReportType::kInboundRtp;
   if (name == "remote-inbound-rtp") return ReportType::kRemoteInboundRtp;
+  if (name == "transport") return ReportType::kTransport;
+  if (name == "candidate-pair") return ReportType::kCandidatePair;
   return ReportType::kOther;
 }
 
-void PeerAnalyzer::CollectRtpReports(const Sample& s) {
+void PeerAnalyzer::CollectReports(const Sample& s) {
   rtp_.clear();
+  transports_.clear();
+  candidate_pairs_.clear();
   for (const auto& [id, report] : s.snapshot.reports) {
     const ReportType type = TypeOf(report);
     if (type == ReportType::kOther) continue;
+    if (type == ReportType::kTransport) {
+      transports_.push_back({id, &report});
+      continue;
+    }
+    if (type == ReportType::kCandidatePair) {
+      candidate_pairs_.push_back({id, &report});
+      continue;
+    }
     RtpReport& rtp = rtp_.emplace_back();
     rtp.id = id;
     rtp.report = &report;

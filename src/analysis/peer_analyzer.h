@@ -83,6 +83,8 @@ class PeerAnalyzer {
     kOutboundRtp,
     kInboundRtp,
     kRemoteInboundRtp,
+    kTransport,
+    kCandidatePair,
   };
 
   // An RTP report of the sample in progress.
@@ -108,9 +110,10 @@ class PeerAnalyzer {
     return acc_[static_cast<int>(kind)][static_cast<int>(direction)];
   }
 
-  // Lists the RTP reports of `s` in rtp_, in the snapshot's order, with their
-  // counters and those of their previous sample.
-  void CollectRtpReports(const Sample& s);
+  // Lists the reports of `s` that analysis reads, by type, in the snapshot's
+  // order: its RTP reports in rtp_, with their counters and those of their
+  // previous sample, and the reports its selected pair is found among.
+  void CollectReports(const Sample& s);
   // The part outbound and inbound RTP reports share: the audio codec, then the
   // bytes, video size and frame rate since the previous sample. Returns the
   // previous sample's counters when the report advanced, else nullptr.
@@ -149,9 +152,11 @@ class PeerAnalyzer {
   PeerSeries series_;
   CallSetupTracker call_setup_;
   size_t samples_ = 0;
-  // The RTP reports of the OnStats call in progress; kept between calls only
-  // to reuse their storage.
+  // The reports of the OnStats call in progress (CollectReports); kept between
+  // calls only to reuse their storage.
   std::vector<RtpReport> rtp_;
+  std::vector<IdentifiedReport> transports_;
+  std::vector<IdentifiedReport> candidate_pairs_;
 };
 
 }  // namespace rtcstream
