@@ -230,13 +230,9 @@ void PeerAnalyzer::CollectReports(const Sample& s) {
       candidate_pairs_.push_back({id, &report});
       continue;
     }
-    RtpReport& rtp = rtp_.emplace_back();
-    rtp.id = id;
-    rtp.report = &report;
-    rtp.type = type;
-    rtp.counters = ReadStreamCounters(report, ReportTime(report, s.snapshot));
     auto kept = s.pc.previous.find(id);
-    if (kept != s.pc.previous.end()) rtp.kept = &kept->second;
+    rtp_.push_back({id, &report, type, ReadStreamCounters(report, ReportTime(report, s.snapshot)),
+                    kept == s.pc.previous.end() ? nullptr : &kept->second});
   }
 }
 

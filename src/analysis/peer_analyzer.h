@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/call_setup.h"
@@ -67,7 +68,10 @@ class PeerAnalyzer {
   struct PcState {
     double last_snapshot_ms = 0;
     // The previous sample of each RTP report and of the selected pair, by id.
-    std::map<std::string, PreviousSample, std::less<>> previous;
+    // Looked up for every RTP report of every sample and never walked in
+    // order: hashed, as report ids often share a long prefix
+    // ("RTCInboundRTPVideoStream_").
+    std::unordered_map<std::string, PreviousSample, StatNameHash, std::equal_to<>> previous;
     // Per remote-inbound-rtp report id: its outbound stream's packetsSent at
     // the time of that report's previous sample (the send loss baseline).
     std::map<std::string, double, std::less<>> sent_at_remote_report;
