@@ -29,9 +29,11 @@ std::optional<double> Finite(std::optional<double> figure) {
 
 // The report's own time. The decoder restores the SDK's "timestamp: 0"
 // shorthand, but a report without any timestamp falls back to the sample's.
+// Reads the field itself, as GetNumber would: this runs for every RTP report
+// of every sample.
 double ReportTime(const StatsReport& report, const StatsSnapshot& snapshot) {
-  const std::optional<double> ts = GetNumber(report, StatField::kTimestamp);
-  if (ts && *ts > 0) return *ts;
+  const StatValue* ts = report.Find(StatField::kTimestamp);
+  if (ts != nullptr && ts->kind == StatValue::Kind::kNumber && ts->number > 0) return ts->number;
   return snapshot.timestamp_ms;
 }
 
@@ -231,8 +233,8 @@ void PeerAnalyzer::CollectReports(const Sample& s) {
       continue;
     }
     auto kept = s.pc.previous.find(id);
-    rtp_.push_back({id, &report, type, ReadStreamCounters(report, ReportTime(report, s.snapshot)),
-                    kept == s.pc.previous.end() ? nullptr : &kept->second});
+    rtp_.emplace_back(id, report, type, ReportTime(report, s.snapshot),
+                      kept == s.pc.previous.end() ? nullptr : &kept->second);
   }
 }
 

@@ -93,6 +93,16 @@ class PeerAnalyzer {
 
   // An RTP report of the sample in progress.
   struct RtpReport {
+    // Reads the counters of `report`, whose time is `time_ms`, straight into
+    // the new entry.
+    RtpReport(std::string_view id, const StatsReport& report, ReportType type, double time_ms,
+              PreviousSample* kept)
+        : id(id),
+          report(&report),
+          type(type),
+          counters(ReadStreamCounters(report, time_ms)),
+          kept(kept) {}
+
     std::string_view id;
     const StatsReport* report = nullptr;
     ReportType type = ReportType::kOther;
