@@ -1,8 +1,6 @@
 #include "analysis/audio_codec.h"
 
 #include <algorithm>
-#include <cctype>
-#include <string>
 
 namespace rtcstream {
 
@@ -15,11 +13,21 @@ constexpr CodecImpairment kG711{"g711", 0, 25.1};
 constexpr CodecImpairment kG711NoPlc{"g711-noplc", 0, 4.3};
 constexpr CodecImpairment kG722{"g722", 0, 25.1};
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+// Mime types and fmtp parameters are ASCII tokens: lowering A-Z alone is what
+// std::tolower does in the "C" locale, without a call per character.
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether `text` equals `lower`, a lowercase ASCII string, ignoring case. Runs
+// for every audio RTP report of every sample, so it builds no string.
+bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
+  return std::equal(text.begin(), text.end(), lower.begin(), lower.end(),
+                    [](char a, char b) { return AsciiLower(a) == b; });
+}
+
+// Whether `text` contains `lower`, a lowercase ASCII string, ignoring case.
+bool ContainsIgnoreCase(std::string_view text, std::string_view lower) {
+  return std::search(text.begin(), text.end(), lower.begin(), lower.end(),
+                     [](char a, char b) { return AsciiLower(a) == b; }) != text.end();
 }
 
 }  // namespace
@@ -41,13 +49,14 @@ const CodecImpairment& ImpairmentOf(AudioCodec codec) {
 }
 
 AudioCodec AudioCodecFromSdp(std::string_view mime_type, std::string_view fmtp_line) {
-  const std::string mime = Lower(mime_type);
-  if (mime == "audio/pcmu" || mime == "audio/pcma") return AudioCodec::kG711;
-  if (mime == "audio/g722") return AudioCodec::kG722;
+  if (EqualsIgnoreCase(mime_type, "audio/pcmu") || EqualsIgnoreCase(mime_type, "audio/pcma")) {
+    return AudioCodec::kG711;
+  }
+  if (EqualsIgnoreCase(mime_type, "audio/g722")) return AudioCodec::kG722;
   // RED (RFC 2198) carries Opus with redundant copies of earlier frames: as
   // robust as in-band FEC or more.
-  if (mime == "audio/red") return AudioCodec::kOpusFec;
-  if (Lower(fmtp_line).find("useinbandfec=1") != std::string::npos) return AudioCodec::kOpusFec;
+  if (EqualsIgnoreCase(mime_type, "audio/red")) return AudioCodec::kOpusFec;
+  if (ContainsIgnoreCase(fmtp_line, "useinbandfec=1")) return AudioCodec::kOpusFec;
   return AudioCodec::kOpus;
 }
 

@@ -9,6 +9,7 @@
 #include "analysis/mos.h"
 #include "analysis/score.h"
 #include "analysis/selected_pair.h"
+#include "analysis/stream_counters.h"
 #include "analysis/video_mos.h"
 
 namespace rtcstream {
@@ -26,21 +27,21 @@ std::optional<double> Finite(std::optional<double> figure) {
   return figure;
 }
 
-bool IsType(const StatsReport& report, std::string_view type) {
-  return GetString(report, StatField::kType) == type;
-}
-
-bool IsRtpType(const StatsReport& report) {
-  const std::optional<std::string_view> type = GetString(report, StatField::kType);
-  return type == "outbound-rtp" || type == "inbound-rtp" || type == "remote-inbound-rtp";
-}
-
 // The report's own time. The decoder restores the SDK's "timestamp: 0"
 // shorthand, but a report without any timestamp falls back to the sample's.
+// Reads the field itself, as GetNumber would: this runs for every RTP report
+// of every sample.
 double ReportTime(const StatsReport& report, const StatsSnapshot& snapshot) {
-  const std::optional<double> ts = GetNumber(report, StatField::kTimestamp);
-  if (ts && *ts > 0) return *ts;
+  const StatValue* ts = report.Find(StatField::kTimestamp);
+  if (ts != nullptr && ts->kind == StatValue::Kind::kNumber && ts->number > 0) return ts->number;
   return snapshot.timestamp_ms;
+}
+
+// The time of a report sample, as ReportTime gave it when the sample was read.
+// A time of 0 or less is that of a snapshot without one, so it falls back to
+// the current snapshot's, as ReportTime would.
+double SampleTime(const StreamCounters& counters, const StatsSnapshot& snapshot) {
+  return counters.time_ms > 0 ? counters.time_ms : snapshot.timestamp_ms;
 }
 
 bool SameSsrcAndKind(const StatsSnapshot& snapshot, const StatsReport& a, const StatsReport& b) {
@@ -49,75 +50,43 @@ bool SameSsrcAndKind(const StatsSnapshot& snapshot, const StatsReport& a, const 
          ReportKind(snapshot, a) == ReportKind(snapshot, b);
 }
 
-// A report of a snapshot and its id.
-struct IdentifiedReport {
-  std::string_view id;
-  const StatsReport* report;
-};
-
-// The outbound-rtp report a remote-inbound-rtp report `id` describes: the one
-// its `localId` names, else one whose `remoteId` names it, else one with the
-// same SSRC and kind.
-std::optional<IdentifiedReport> OutboundFor(const StatsSnapshot& snapshot, std::string_view id,
-                                            const StatsReport& remote) {
-  if (std::optional<std::string_view> local_id = GetString(remote, StatField::kLocalId)) {
-    const StatsReport* local = snapshot.Find(*local_id);
-    if (local != nullptr && IsType(*local, "outbound-rtp")) {
-      return IdentifiedReport{*local_id, local};
-    }
-  }
-  std::optional<IdentifiedReport> by_ssrc;
-  for (const auto& [other_id, other] : snapshot.reports) {
-    if (!IsType(other, "outbound-rtp")) continue;
-    if (GetString(other, StatField::kRemoteId) == id) return IdentifiedReport{other_id, &other};
-    if (!by_ssrc && SameSsrcAndKind(snapshot, other, remote)) {
-      by_ssrc = IdentifiedReport{other_id, &other};
-    }
-  }
-  return by_ssrc;
-}
-
 // An outbound stream's packetsSent at time `t_ms`: interpolated between its
 // previous and current samples, clamped to them; the current count without a
 // usable previous sample. nullopt when the stream has no packetsSent.
-std::optional<double> SentAt(const StatsReport* previous, const StatsReport& current,
+std::optional<double> SentAt(const StreamCounters* previous, const StreamCounters& current,
                              const StatsSnapshot& snapshot, double t_ms) {
-  const std::optional<double> now = GetNumber(current, StatField::kPacketsSent);
+  const std::optional<double> now = current.packets_sent;
   if (!now) return std::nullopt;
-  const double t1 = ReportTime(current, snapshot);
+  const double t1 = SampleTime(current, snapshot);
   if (previous == nullptr || t_ms >= t1) return now;
-  const std::optional<double> before = GetNumber(*previous, StatField::kPacketsSent);
-  const double t0 = ReportTime(*previous, snapshot);
+  const std::optional<double> before = previous->packets_sent;
+  const double t0 = SampleTime(*previous, snapshot);
   if (!before || *before > *now || t1 <= t0) return now;
   if (t_ms <= t0) return before;
   return *before + (*now - *before) * (t_ms - t0) / (t1 - t0);
 }
 
 // The frame rate of a video stream: `framesPerSecond` when the browser gives
-// it, else frames counted by `frames_field` over `dt_ms`.
-double FrameRate(const StatsReport& previous, const StatsReport& current, StatField frames_field,
-                 double dt_ms) {
+// it, else `frames` counted over `dt_ms`.
+double FrameRate(const StatsReport& current, std::optional<double> frames, double dt_ms) {
   if (std::optional<double> fps = GetNumber(current, StatField::kFramesPerSecond)) return *fps;
-  const std::optional<double> frames = CounterDelta(previous, current, frames_field);
   if (!frames || dt_ms <= 0) return 0;
   return *frames * 1000 / dt_ms;
 }
 
 // Whether a remote-inbound-rtp sample carries a new RTT measurement (the
 // browser repeats the last one, or sends null, until an RTCP report arrives).
-bool IsNewRttMeasurement(const StatsReport* previous, const StatsReport& current) {
-  if (std::optional<double> count = GetNumber(current, StatField::kRoundTripTimeMeasurements)) {
+bool IsNewRttMeasurement(const StreamCounters* previous, const StreamCounters& current) {
+  if (std::optional<double> count = current.round_trip_time_measurements) {
     if (previous == nullptr) return *count > 0;
-    const std::optional<double> before =
-        GetNumber(*previous, StatField::kRoundTripTimeMeasurements);
+    const std::optional<double> before = previous->round_trip_time_measurements;
     return *count > 0 && (!before || *count != *before);
   }
   if (previous == nullptr) return true;
-  const std::optional<double> total = GetNumber(current, StatField::kTotalRoundTripTime);
-  const std::optional<double> total_before = GetNumber(*previous, StatField::kTotalRoundTripTime);
+  const std::optional<double> total = current.total_round_trip_time;
+  const std::optional<double> total_before = previous->total_round_trip_time;
   if (total && total_before && *total > *total_before) return true;
-  return GetNumber(*previous, StatField::kRoundTripTime) !=
-         GetNumber(current, StatField::kRoundTripTime);
+  return previous->round_trip_time != current.round_trip_time;
 }
 
 // The audio MOS of one direction (docs/metrics.md, section 7). Unknown inputs
@@ -138,13 +107,13 @@ double DirectionAudioMos(std::optional<double> rtt, std::optional<double> jitter
 // while no RTCP report arrives, and leaves the field out of its delta when the
 // next measurement equals the last one it read, so a new measurement can come
 // with the null still in place.
-std::optional<double> NewRtt(const StatsReport* previous, const StatsReport& current) {
-  if (std::optional<double> rtt = GetNumber(current, StatField::kRoundTripTime)) return rtt;
+std::optional<double> NewRtt(const StreamCounters* previous, const StreamCounters& current) {
+  if (std::optional<double> rtt = current.round_trip_time) return rtt;
   if (previous == nullptr) return std::nullopt;
   const std::optional<double> total =
-      CounterDelta(*previous, current, StatField::kTotalRoundTripTime);
+      CounterDelta(previous->total_round_trip_time, current.total_round_trip_time);
   const std::optional<double> count =
-      CounterDelta(*previous, current, StatField::kRoundTripTimeMeasurements);
+      CounterDelta(previous->round_trip_time_measurements, current.round_trip_time_measurements);
   if (!total || !count || *count <= 0) return std::nullopt;
   return *total / *count;
 }
@@ -157,10 +126,11 @@ struct PeerAnalyzer::Sample {
   // Time since the pc's previous sample; 0 when unknown.
   double gap_ms = 0;
 
-  // The previous sample of report `id`, or nullptr for its first one.
-  const StatsReport* Previous(std::string_view id) const {
+  // The counters of the previous sample of report `id`, or nullptr for its
+  // first one.
+  const StreamCounters* Previous(std::string_view id) const {
     auto it = pc.previous.find(id);
-    return it == pc.previous.end() ? nullptr : &it->second;
+    return it == pc.previous.end() ? nullptr : &it->second.counters;
   }
 
   // How long a stream that advanced between `previous` and `current` was
@@ -168,15 +138,15 @@ struct PeerAnalyzer::Sample {
   // between the pc's two samples. The SDK leaves a report out of a delta when
   // nothing but its timestamp changed, so a stream that sat idle keeps an old
   // timestamp; whatever it sent since then was sent during the last interval.
-  double ActiveMs(const StatsReport& previous, const StatsReport& current) const {
-    const double dt = ReportTime(current, snapshot) - ReportTime(previous, snapshot);
+  double ActiveMs(const StreamCounters& previous, const StreamCounters& current) const {
+    const double dt = SampleTime(current, snapshot) - SampleTime(previous, snapshot);
     return gap_ms > 0 ? std::min(dt, gap_ms) : dt;
   }
 
   // Whether `current` is a newer sample than `previous`; a report whose
   // timestamp did not advance repeats old values and is skipped.
-  bool Advanced(const StatsReport& previous, const StatsReport& current) const {
-    return ReportTime(current, snapshot) > ReportTime(previous, snapshot);
+  bool Advanced(const StreamCounters& previous, const StreamCounters& current) const {
+    return SampleTime(current, snapshot) > SampleTime(previous, snapshot);
   }
 };
 
@@ -197,19 +167,20 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   for (auto& row : acc_) {
     for (DirectionAccumulator& acc : row) acc.BeginSample();
   }
-  for (const auto& [id, report] : snapshot.reports) {
-    const std::optional<std::string_view> type = GetString(report, StatField::kType);
-    if (type != "outbound-rtp" && type != "inbound-rtp" && type != "remote-inbound-rtp") continue;
-    if (GetBool(report, StatField::kIsRemote) == true) continue;  // pre-2019 Firefox remote reports
-    if (type == "outbound-rtp") {
-      OnOutbound(s, id, report);
-    } else if (type == "inbound-rtp") {
-      OnInbound(s, id, report);
+  CollectReports(s);
+  for (const RtpReport& rtp : rtp_) {
+    // Pre-2019 Firefox remote reports.
+    if (GetBool(*rtp.report, StatField::kIsRemote) == true) continue;
+    if (rtp.type == ReportType::kOutboundRtp) {
+      OnOutbound(s, rtp);
+    } else if (rtp.type == ReportType::kInboundRtp) {
+      OnInbound(s, rtp);
     } else {
-      OnRemoteInbound(s, id, report);
+      OnRemoteInbound(s, rtp);
     }
   }
-  const std::optional<SelectedPair> pair = FindSelectedPair(snapshot);
+  const std::optional<SelectedPair> pair =
+      FindSelectedPair(snapshot, transports_, candidate_pairs_);
   OnSelectedPair(s, pair);
   DirectionSample samples[2][2];
   for (int k = 0; k < 2; ++k) {
@@ -225,108 +196,173 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
   series_.Append(std::llround(std::clamp(t, 0.0, static_cast<double>(kMaxEpochMs))), pc_id,
                  samples);
 
-  // Keep this sample as the baseline of the next one: its RTP reports and its
-  // selected pair. Reports that disappeared are dropped, so memory follows the
-  // live reports; the others are overwritten in place, reusing their storage.
-  // Only the numbers analysis reads are compared with a later sample, so only
-  // they are kept.
-  auto kept = [&](std::string_view id, const StatsReport& report) {
-    return IsRtpType(report) || (pair && pair->id == id);
-  };
-  std::erase_if(pc.previous, [&](const auto& entry) {
-    const StatsReport* now = snapshot.Find(entry.first);
-    return now == nullptr || !kept(entry.first, *now);
-  });
-  std::erase_if(pc.sent_at_remote_report,
-                [&](const auto& entry) { return snapshot.Find(entry.first) == nullptr; });
-  for (const auto& [id, report] : snapshot.reports) {
-    if (!kept(id, report)) continue;
-    auto it = pc.previous.find(id);
-    if (it == pc.previous.end()) it = pc.previous.emplace(id, StatsReport{}).first;
-    it->second.AssignNamedNumbers(report);
-    it->second[StatField::kTimestamp] =
-        StatValue{StatValue::Kind::kNumber, ReportTime(report, snapshot), {}};
-  }
+  KeepAsPrevious(s, pair);
+  rtp_.clear();
+  transports_.clear();
+  candidate_pairs_.clear();
   if (snapshot.timestamp_ms > 0) pc.last_snapshot_ms = snapshot.timestamp_ms;
 }
 
-const StatsReport* PeerAnalyzer::OnRtp(const Sample& s, std::string_view id,
-                                       const StatsReport& report, MediaKind kind,
-                                       Direction direction, StatField bytes_field,
-                                       StatField frames_field) {
+PeerAnalyzer::ReportType PeerAnalyzer::TypeOf(const StatsReport& report) {
+  // Through Find rather than GetString: this runs for every report of every
+  // sample.
+  const StatValue* type = report.Find(StatField::kType);
+  if (type == nullptr || type->kind != StatValue::Kind::kString) return ReportType::kOther;
+  const std::string_view name = type->text;
+  if (name == "outbound-rtp") return ReportType::kOutboundRtp;
+  if (name == "inbound-rtp") return ReportType::kInboundRtp;
+  if (name == "remote-inbound-rtp") return ReportType::kRemoteInboundRtp;
+  if (name == "transport") return ReportType::kTransport;
+  if (name == "candidate-pair") return ReportType::kCandidatePair;
+  return ReportType::kOther;
+}
+
+void PeerAnalyzer::CollectReports(const Sample& s) {
+  rtp_.clear();
+  transports_.clear();
+  candidate_pairs_.clear();
+  for (const auto& [id, report] : s.snapshot.reports) {
+    const ReportType type = TypeOf(report);
+    if (type == ReportType::kOther) continue;
+    if (type == ReportType::kTransport) {
+      transports_.push_back({id, &report});
+      continue;
+    }
+    if (type == ReportType::kCandidatePair) {
+      candidate_pairs_.push_back({id, &report});
+      continue;
+    }
+    auto kept = s.pc.previous.find(id);
+    rtp_.emplace_back(id, report, type, ReportTime(report, s.snapshot),
+                      kept == s.pc.previous.end() ? nullptr : &kept->second);
+  }
+}
+
+void PeerAnalyzer::KeepAsPrevious(const Sample& s, const std::optional<SelectedPair>& pair) {
+  // Reports kept from this sample are marked with it; the others went away, or
+  // are no longer RTP reports or the selected pair, and are dropped, so memory
+  // follows the live reports.
+  for (const RtpReport& rtp : rtp_) {
+    PreviousSample* kept = rtp.kept;
+    if (kept == nullptr) kept = &s.pc.previous.try_emplace(std::string(rtp.id)).first->second;
+    *kept = PreviousSample{rtp.counters, samples_};
+  }
+  if (pair) {
+    auto it = s.pc.previous.find(pair->id);
+    if (it == s.pc.previous.end()) it = s.pc.previous.try_emplace(std::string(pair->id)).first;
+    it->second = PreviousSample{
+        ReadStreamCounters(*pair->report, ReportTime(*pair->report, s.snapshot)), samples_};
+  }
+  std::erase_if(s.pc.previous, [&](const auto& entry) { return entry.second.sample != samples_; });
+  std::erase_if(s.pc.sent_at_remote_report,
+                [&](const auto& entry) { return s.snapshot.Find(entry.first) == nullptr; });
+}
+
+const StreamCounters* PeerAnalyzer::OnRtp(const Sample& s, const RtpReport& rtp, MediaKind kind,
+                                          Direction direction, StreamCounter bytes_counter,
+                                          StreamCounter frames_counter) {
+  const StatsReport& report = *rtp.report;
   DirectionAccumulator& acc = Acc(kind, direction);
   if (kind == MediaKind::kAudio) {
     if (std::optional<AudioCodec> codec = AudioCodecOf(s.snapshot, report)) {
       acc.SetAudioCodec(*codec);
     }
   }
-  const StatsReport* previous = s.Previous(id);
-  if (previous == nullptr || !s.Advanced(*previous, report)) return nullptr;
+  const StreamCounters* previous = rtp.previous();
+  const StreamCounters& current = rtp.counters;
+  if (previous == nullptr || !s.Advanced(*previous, current)) return nullptr;
 
-  const double now = ReportTime(report, s.snapshot);
-  const double dt = s.ActiveMs(*previous, report);
-  const std::optional<double> bytes = CounterDelta(*previous, report, bytes_field);
+  const double now = SampleTime(current, s.snapshot);
+  const double dt = s.ActiveMs(*previous, current);
+  const std::optional<double> bytes =
+      CounterDelta(previous->*bytes_counter, current.*bytes_counter);
   if (bytes && *bytes > 0 && dt <= kMaxGapMs) {
     acc.AddBytes(*bytes, now - dt, now);
     if (kind == MediaKind::kVideo) {
+      const std::optional<double> frames =
+          CounterDelta(previous->*frames_counter, current.*frames_counter);
       acc.AddVideoStream(GetNumber(report, StatField::kFrameWidth).value_or(0),
                          GetNumber(report, StatField::kFrameHeight).value_or(0),
-                         FrameRate(*previous, report, frames_field, dt), dt);
+                         FrameRate(report, frames, dt), dt);
     }
   }
   return previous;
 }
 
-void PeerAnalyzer::OnOutbound(const Sample& s, std::string_view id, const StatsReport& report) {
-  const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
+void PeerAnalyzer::OnOutbound(const Sample& s, const RtpReport& rtp) {
+  const std::optional<MediaKind> kind = ReportKind(s.snapshot, *rtp.report);
   if (!kind) return;
-  OnRtp(s, id, report, *kind, Direction::kSend, StatField::kBytesSent, StatField::kFramesEncoded);
+  OnRtp(s, rtp, *kind, Direction::kSend, &StreamCounters::bytes_sent,
+        &StreamCounters::frames_encoded);
 }
 
-void PeerAnalyzer::OnInbound(const Sample& s, std::string_view id, const StatsReport& report) {
-  const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
+void PeerAnalyzer::OnInbound(const Sample& s, const RtpReport& rtp) {
+  const std::optional<MediaKind> kind = ReportKind(s.snapshot, *rtp.report);
   if (!kind) return;
-  const StatsReport* previous = OnRtp(s, id, report, *kind, Direction::kRecv,
-                                      StatField::kBytesReceived, StatField::kFramesDecoded);
+  const StreamCounters* previous =
+      OnRtp(s, rtp, *kind, Direction::kRecv, &StreamCounters::bytes_received,
+            &StreamCounters::frames_decoded);
   if (previous == nullptr) return;
+  const StreamCounters& current = rtp.counters;
   DirectionAccumulator& acc = Acc(*kind, Direction::kRecv);
-  const double received = CounterDelta(*previous, report, StatField::kPacketsReceived).value_or(0);
-  const double lost = CounterDelta(*previous, report, StatField::kPacketsLost).value_or(0);
+  const double received =
+      CounterDelta(previous->packets_received, current.packets_received).value_or(0);
+  const double lost = CounterDelta(previous->packets_lost, current.packets_lost).value_or(0);
   acc.AddExpectedPackets(received + lost);
   acc.AddLostPackets(lost);
   // An idle stream reports a stale jitter figure; only active ones count.
   if (received <= 0) return;
-  if (std::optional<double> jitter = GetNumber(report, StatField::kJitter))
+  if (std::optional<double> jitter = GetNumber(*rtp.report, StatField::kJitter))
     acc.AddJitter(*jitter * 1000);
   const std::optional<double> delay =
-      CounterDelta(*previous, report, StatField::kJitterBufferDelay);
+      CounterDelta(previous->jitter_buffer_delay, current.jitter_buffer_delay);
   const std::optional<double> emitted =
-      CounterDelta(*previous, report, StatField::kJitterBufferEmittedCount);
+      CounterDelta(previous->jitter_buffer_emitted_count, current.jitter_buffer_emitted_count);
   if (delay && emitted) acc.AddJitterBuffer(*delay, *emitted);
 }
 
-void PeerAnalyzer::OnRemoteInbound(const Sample& s, std::string_view id,
-                                   const StatsReport& report) {
+const PeerAnalyzer::RtpReport* PeerAnalyzer::OutboundFor(const Sample& s,
+                                                         const RtpReport& remote) const {
+  if (std::optional<std::string_view> local_id = GetString(*remote.report, StatField::kLocalId)) {
+    for (const RtpReport& rtp : rtp_) {
+      if (rtp.type == ReportType::kOutboundRtp && rtp.id == *local_id) return &rtp;
+    }
+  }
+  const RtpReport* by_ssrc = nullptr;
+  for (const RtpReport& other : rtp_) {
+    if (other.type != ReportType::kOutboundRtp) continue;
+    if (GetString(*other.report, StatField::kRemoteId) == remote.id) return &other;
+    if (by_ssrc == nullptr && SameSsrcAndKind(s.snapshot, *other.report, *remote.report)) {
+      by_ssrc = &other;
+    }
+  }
+  return by_ssrc;
+}
+
+void PeerAnalyzer::OnRemoteInbound(const Sample& s, const RtpReport& rtp) {
+  const std::string_view id = rtp.id;
+  const StatsReport& report = *rtp.report;
   const std::optional<MediaKind> kind = ReportKind(s.snapshot, report);
   if (!kind) return;
   // Without its outbound stream there is nothing to compare the loss with.
-  const std::optional<IdentifiedReport> outbound = OutboundFor(s.snapshot, id, report);
-  if (!outbound) return;
+  const RtpReport* outbound = OutboundFor(s, rtp);
+  if (outbound == nullptr) return;
   DirectionAccumulator& acc = Acc(*kind, Direction::kSend);
-  const StatsReport* previous = s.Previous(id);
-  if (previous != nullptr && !s.Advanced(*previous, report)) return;
+  const StreamCounters* previous = rtp.previous();
+  const StreamCounters& current = rtp.counters;
+  if (previous != nullptr && !s.Advanced(*previous, current)) return;
   // Send loss: the far end's losses between two of its reports, out of what
   // we had sent between the times of those reports. Receiver reports come
   // every few seconds (about 5 s for audio in Chrome), so what was sent since
   // the latest one is left for the next: the two counts cover the same span.
   // The remote report's first sample is the baseline.
-  const std::optional<double> sent = SentAt(s.Previous(outbound->id), *outbound->report, s.snapshot,
-                                            ReportTime(report, s.snapshot));
+  const std::optional<double> sent =
+      SentAt(outbound->previous(), outbound->counters, s.snapshot, SampleTime(current, s.snapshot));
   auto baseline = s.pc.sent_at_remote_report.find(id);
   if (previous != nullptr && sent && baseline != s.pc.sent_at_remote_report.end() &&
       *sent >= baseline->second) {
     acc.AddExpectedPackets(*sent - baseline->second);
-    if (std::optional<double> lost = CounterDelta(*previous, report, StatField::kPacketsLost)) {
+    if (std::optional<double> lost = CounterDelta(previous->packets_lost, current.packets_lost)) {
       acc.AddLostPackets(*lost);
     }
   }
@@ -340,8 +376,8 @@ void PeerAnalyzer::OnRemoteInbound(const Sample& s, std::string_view id,
   if (std::optional<double> jitter = GetNumber(report, StatField::kJitter)) {
     acc.AddJitter(*jitter * 1000);
   }
-  if (IsNewRttMeasurement(previous, report)) {
-    if (std::optional<double> rtt = NewRtt(previous, report)) acc.AddRtt(*rtt * 1000);
+  if (IsNewRttMeasurement(previous, current)) {
+    if (std::optional<double> rtt = NewRtt(previous, current)) acc.AddRtt(*rtt * 1000);
   }
 }
 
@@ -352,8 +388,11 @@ void PeerAnalyzer::OnSelectedPair(const Sample& s, const std::optional<SelectedP
   }
   const std::optional<double> rtt = GetNumber(*pair->report, StatField::kCurrentRoundTripTime);
   if (!rtt) return;
-  const StatsReport* previous = s.Previous(pair->id);
-  if (previous != nullptr && !s.Advanced(*previous, *pair->report)) return;
+  // Like Sample::Advanced: a pair whose timestamp did not advance repeats its
+  // last measurement.
+  const StreamCounters* previous = s.Previous(pair->id);
+  const double now = ReportTime(*pair->report, s.snapshot);
+  if (previous != nullptr && !(now > SampleTime(*previous, s.snapshot))) return;
   pair_rtt_ms_.Add(*rtt * 1000);
   sample_pair_rtt_ms_ = *rtt * 1000;
 }

@@ -2,10 +2,11 @@
 // the quality figures of a data stream peer struct (docs/metrics.md has every
 // formula).
 //
-// Its summary comes from running totals, not from the samples: apart from the
-// previous sample of each RTP report, the only thing that grows with the
-// length of the call is the peer's time series (PeerSeries, about 100 bytes
-// per getStats sample), which is what charts and the series endpoint show.
+// Its summary comes from running totals, not from the samples: apart from a
+// few counters of the previous sample of each RTP report, the only thing that
+// grows with the length of the call is the peer's time series (PeerSeries,
+// about 100 bytes per getStats sample), which is what charts and the series
+// endpoint show.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/call_setup.h"
@@ -23,6 +25,7 @@
 #include "analysis/peer_series.h"
 #include "analysis/running_stats.h"
 #include "analysis/selected_pair.h"
+#include "analysis/stream_counters.h"
 #include "session/stats_snapshot.h"
 
 namespace rtcstream {
@@ -55,11 +58,20 @@ class PeerAnalyzer {
   const PeerSeries& series() const { return series_; }
 
  private:
+  // The counters of a report's previous sample.
+  struct PreviousSample {
+    StreamCounters counters;
+    size_t sample = 0;  // the OnStats call that read them (samples_)
+  };
+
   // What is kept of one peer connection between samples.
   struct PcState {
     double last_snapshot_ms = 0;
     // The previous sample of each RTP report and of the selected pair, by id.
-    std::map<std::string, StatsReport, std::less<>> previous;
+    // Looked up for every RTP report of every sample and never walked in
+    // order: hashed, as report ids often share a long prefix
+    // ("RTCInboundRTPVideoStream_").
+    std::unordered_map<std::string, PreviousSample, StatNameHash, std::equal_to<>> previous;
     // Per remote-inbound-rtp report id: its outbound stream's packetsSent at
     // the time of that report's previous sample (the send loss baseline).
     std::map<std::string, double, std::less<>> sent_at_remote_report;
@@ -69,6 +81,42 @@ class PeerAnalyzer {
   // What one OnStats call is working on.
   struct Sample;
 
+  // The report types analysis reads.
+  enum class ReportType {
+    kOther,
+    kOutboundRtp,
+    kInboundRtp,
+    kRemoteInboundRtp,
+    kTransport,
+    kCandidatePair,
+  };
+
+  // An RTP report of the sample in progress.
+  struct RtpReport {
+    // Reads the counters of `report`, whose time is `time_ms`, straight into
+    // the new entry.
+    RtpReport(std::string_view id, const StatsReport& report, ReportType type, double time_ms,
+              PreviousSample* kept)
+        : id(id),
+          report(&report),
+          type(type),
+          counters(ReadStreamCounters(report, time_ms)),
+          kept(kept) {}
+
+    std::string_view id;
+    const StatsReport* report = nullptr;
+    ReportType type = ReportType::kOther;
+    StreamCounters counters;
+    // The report's previous sample; nullptr for its first.
+    PreviousSample* kept = nullptr;
+
+    // The counters of the report's previous sample; nullptr for its first.
+    const StreamCounters* previous() const { return kept ? &kept->counters : nullptr; }
+  };
+
+  // The type of `report`.
+  static ReportType TypeOf(const StatsReport& report);
+
   DirectionAccumulator& Acc(MediaKind kind, Direction direction) {
     return acc_[static_cast<int>(kind)][static_cast<int>(direction)];
   }
@@ -76,16 +124,27 @@ class PeerAnalyzer {
     return acc_[static_cast<int>(kind)][static_cast<int>(direction)];
   }
 
+  // Lists the reports of `s` that analysis reads, by type, in the snapshot's
+  // order: its RTP reports in rtp_, with their counters and those of their
+  // previous sample, and the reports its selected pair is found among.
+  void CollectReports(const Sample& s);
   // The part outbound and inbound RTP reports share: the audio codec, then the
-  // bytes, video size and frame rate since the previous sample. Returns that
-  // previous sample when the report advanced, else nullptr.
-  const StatsReport* OnRtp(const Sample& s, std::string_view id, const StatsReport& report,
-                           MediaKind kind, Direction direction, StatField bytes_field,
-                           StatField frames_field);
-  void OnOutbound(const Sample& s, std::string_view id, const StatsReport& report);
-  void OnInbound(const Sample& s, std::string_view id, const StatsReport& report);
-  void OnRemoteInbound(const Sample& s, std::string_view id, const StatsReport& report);
+  // bytes, video size and frame rate since the previous sample. Returns the
+  // previous sample's counters when the report advanced, else nullptr.
+  const StreamCounters* OnRtp(const Sample& s, const RtpReport& rtp, MediaKind kind,
+                              Direction direction, StreamCounter bytes_counter,
+                              StreamCounter frames_counter);
+  void OnOutbound(const Sample& s, const RtpReport& rtp);
+  void OnInbound(const Sample& s, const RtpReport& rtp);
+  void OnRemoteInbound(const Sample& s, const RtpReport& rtp);
+  // The outbound-rtp report a remote-inbound-rtp report describes: the one
+  // its `localId` names, else one whose `remoteId` names it, else one with the
+  // same SSRC and kind. nullptr when there is none.
+  const RtpReport* OutboundFor(const Sample& s, const RtpReport& remote) const;
   void OnSelectedPair(const Sample& s, const std::optional<SelectedPair>& pair);
+  // Keeps the counters of this sample's RTP reports and selected pair as the
+  // baseline of the next sample, and drops those of reports that went away.
+  void KeepAsPrevious(const Sample& s, const std::optional<SelectedPair>& pair);
   void MarkConnected(std::string_view pc_id);
   // Fills in the round trip of one sample's directions (docs/metrics.md,
   // "time series"); `samples` is indexed [MediaKind][Direction].
@@ -107,6 +166,11 @@ class PeerAnalyzer {
   PeerSeries series_;
   CallSetupTracker call_setup_;
   size_t samples_ = 0;
+  // The reports of the OnStats call in progress (CollectReports); kept between
+  // calls only to reuse their storage.
+  std::vector<RtpReport> rtp_;
+  std::vector<IdentifiedReport> transports_;
+  std::vector<IdentifiedReport> candidate_pairs_;
 };
 
 }  // namespace rtcstream

@@ -8,21 +8,17 @@ namespace rtcstream {
 
 namespace {
 
-bool IsType(const StatsReport& report, std::string_view type) {
-  return GetString(report, StatField::kType) == type;
-}
-
 // Keeps the candidate with the smallest id.
 void Consider(std::optional<SelectedPair>* best, std::string_view id, const StatsReport* report) {
   if (!*best || id < (*best)->id) *best = SelectedPair{id, report};
 }
 
-std::optional<SelectedPair> FromTransports(const StatsSnapshot& snapshot) {
+std::optional<SelectedPair> FromTransports(const StatsSnapshot& snapshot,
+                                           std::span<const IdentifiedReport> transports) {
   std::optional<SelectedPair> best;
-  for (const auto& [id, report] : snapshot.reports) {
-    if (!IsType(report, "transport")) continue;
+  for (const IdentifiedReport& transport : transports) {
     const std::optional<std::string_view> pair_id =
-        GetString(report, StatField::kSelectedCandidatePairId);
+        GetString(*transport.report, StatField::kSelectedCandidatePairId);
     if (!pair_id) continue;
     auto it = snapshot.reports.find(*pair_id);
     if (it == snapshot.reports.end()) continue;
@@ -31,15 +27,14 @@ std::optional<SelectedPair> FromTransports(const StatsSnapshot& snapshot) {
   return best;
 }
 
-std::optional<SelectedPair> FromPairFlags(const StatsSnapshot& snapshot) {
+std::optional<SelectedPair> FromPairFlags(std::span<const IdentifiedReport> candidate_pairs) {
   std::optional<SelectedPair> selected;
   std::optional<SelectedPair> nominated;
-  for (const auto& [id, report] : snapshot.reports) {
-    if (!IsType(report, "candidate-pair")) continue;
-    if (GetBool(report, StatField::kSelected) == true) Consider(&selected, id, &report);
-    if (GetBool(report, StatField::kNominated) == true &&
-        GetString(report, StatField::kState) == "succeeded") {
-      Consider(&nominated, id, &report);
+  for (const auto& [id, report] : candidate_pairs) {
+    if (GetBool(*report, StatField::kSelected) == true) Consider(&selected, id, report);
+    if (GetBool(*report, StatField::kNominated) == true &&
+        GetString(*report, StatField::kState) == "succeeded") {
+      Consider(&nominated, id, report);
     }
   }
   return selected ? selected : nominated;
@@ -66,9 +61,11 @@ std::optional<std::string> TransportFromTurnUrl(std::optional<std::string_view> 
 
 }  // namespace
 
-std::optional<SelectedPair> FindSelectedPair(const StatsSnapshot& snapshot) {
-  if (std::optional<SelectedPair> pair = FromTransports(snapshot)) return pair;
-  return FromPairFlags(snapshot);
+std::optional<SelectedPair> FindSelectedPair(const StatsSnapshot& snapshot,
+                                             std::span<const IdentifiedReport> transports,
+                                             std::span<const IdentifiedReport> candidate_pairs) {
+  if (std::optional<SelectedPair> pair = FromTransports(snapshot, transports)) return pair;
+  return FromPairFlags(candidate_pairs);
 }
 
 std::optional<PeerFeatures> PairFeatures(const StatsSnapshot& snapshot, const StatsReport& pair) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "analysis/media_summary.h"
@@ -15,16 +16,23 @@
 
 namespace rtcstream {
 
-// A candidate-pair report and its id.
-struct SelectedPair {
+// A report of a snapshot and its id.
+struct IdentifiedReport {
   std::string_view id;
   const StatsReport* report = nullptr;
 };
 
-// Returns the selected candidate pair of `snapshot`, or nullopt. When several
-// qualify (no BUNDLE: one transport per m-line) the smallest id wins, so the
-// answer does not depend on hash map order.
-std::optional<SelectedPair> FindSelectedPair(const StatsSnapshot& snapshot);
+// A candidate-pair report and its id.
+using SelectedPair = IdentifiedReport;
+
+// Returns the selected candidate pair of `snapshot`, or nullopt, from the
+// snapshot's "transport" and "candidate-pair" reports (listed by the caller,
+// which reads every report's type anyway). When several qualify (no BUNDLE:
+// one transport per m-line) the smallest id wins, so the answer depends
+// neither on the order of the lists nor on hash map order.
+std::optional<SelectedPair> FindSelectedPair(const StatsSnapshot& snapshot,
+                                             std::span<const IdentifiedReport> transports,
+                                             std::span<const IdentifiedReport> candidate_pairs);
 
 // Connection features of `pair`; nullopt when its local candidate is missing.
 // connection_type is "TURN" for a relay local candidate, else "direct".

@@ -107,6 +107,11 @@ TEST(MosTest, CodecTable) {
   EXPECT_EQ(AudioCodecFromSdp("audio/opus", "minptime=10"), AudioCodec::kOpus);
   EXPECT_EQ(AudioCodecFromSdp("audio/red", "111/111"), AudioCodec::kOpusFec);
   EXPECT_EQ(AudioCodecFromSdp("audio/iLBC", ""), AudioCodec::kOpus);
+  // Mime types and fmtp parameters compare without regard to case.
+  EXPECT_EQ(AudioCodecFromSdp("AUDIO/RED", ""), AudioCodec::kOpusFec);
+  EXPECT_EQ(AudioCodecFromSdp("Audio/Opus", "MinPTime=10;UseInBandFEC=1"), AudioCodec::kOpusFec);
+  EXPECT_EQ(AudioCodecFromSdp("audio/pcmu2", ""), AudioCodec::kOpus);
+  EXPECT_EQ(AudioCodecFromSdp("audio/opus", "useinbandfec=0"), AudioCodec::kOpus);
 }
 
 TEST(MosTest, MoreRobustCodecsLoseLessUnderLoss) {
