@@ -32,9 +32,8 @@ std::optional<double> Finite(std::optional<double> figure) {
 // Reads the field itself, as GetNumber would: this runs for every RTP report
 // of every sample.
 double ReportTime(const StatsReport& report, const StatsSnapshot& snapshot) {
-  const StatValue* ts = report.Find(StatField::kTimestamp);
-  if (ts != nullptr && ts->kind == StatValue::Kind::kNumber && ts->number > 0) return ts->number;
-  return snapshot.timestamp_ms;
+  const std::optional<double> ts = GetNumber(report, StatField::kTimestamp);
+  return ts && *ts > 0 ? *ts : snapshot.timestamp_ms;
 }
 
 // The time of a report sample, as ReportTime gave it when the sample was read.
@@ -204,11 +203,9 @@ void PeerAnalyzer::OnStats(std::string_view pc_id, const StatsSnapshot& snapshot
 }
 
 PeerAnalyzer::ReportType PeerAnalyzer::TypeOf(const StatsReport& report) {
-  // Through Find rather than GetString: this runs for every report of every
-  // sample.
-  const StatValue* type = report.Find(StatField::kType);
-  if (type == nullptr || type->kind != StatValue::Kind::kString) return ReportType::kOther;
-  const std::string_view name = type->text;
+  const std::optional<std::string_view> type = GetString(report, StatField::kType);
+  if (!type) return ReportType::kOther;
+  const std::string_view name = *type;
   if (name == "outbound-rtp") return ReportType::kOutboundRtp;
   if (name == "inbound-rtp") return ReportType::kInboundRtp;
   if (name == "remote-inbound-rtp") return ReportType::kRemoteInboundRtp;

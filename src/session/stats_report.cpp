@@ -45,22 +45,6 @@ StatValue& StatsReport::operator[](std::string_view name) {
   return unnamed_.emplace_back(std::string(name), StatValue{}).second;
 }
 
-void StatsReport::AssignNamedNumbers(const StatsReport& other) {
-  ids_.clear();
-  values_.clear();
-  unnamed_.clear();
-  named_slots_.fill(0);
-  for (size_t i = 0; i < other.ids_.size(); ++i) {
-    const StatValue& value = other.values_[i];
-    if (value.kind != StatValue::Kind::kNumber || other.ids_[i] >= StatField::kFirstUnnamed) {
-      continue;
-    }
-    ids_.push_back(other.ids_[i]);
-    values_.push_back(StatValue{StatValue::Kind::kNumber, value.number, {}});
-    NamedSlot(ids_.back()) = static_cast<uint32_t>(values_.size());
-  }
-}
-
 std::optional<double> GetNumber(const StatsReport& report, std::string_view field) {
   const StatValue* v = report.Find(field);
   return v != nullptr ? v->AsNumber() : std::nullopt;

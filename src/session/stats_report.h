@@ -68,11 +68,6 @@ class StatsReport {
   // Number of fields.
   size_t size() const { return ids_.size() + unnamed_.size(); }
 
-  // Makes this report hold only the numeric fields of `other` that have a
-  // named id (the fields rtcstream reads), reusing its storage: what a later
-  // sample is compared with.
-  void AssignNamedNumbers(const StatsReport& other);
-
   // Makes room for `fields` fields.
   void Reserve(size_t fields) {
     ids_.reserve(fields);

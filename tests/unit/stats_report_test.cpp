@@ -63,23 +63,5 @@ TEST(StatsReportTest, KnownAndUnknownFieldsAreFoundByNameAndId) {
   EXPECT_EQ(GetNumber(r, "packetsLost"), 4);
 }
 
-TEST(StatsReportTest, AssignNamedNumbersKeepsOnlyTheNumbersAnalysisReads) {
-  const StatsReport r = {{"type", {StatValue::Kind::kString, 0, "outbound-rtp"}},
-                         {"packetsSent", {StatValue::Kind::kNumber, 10, {}}},
-                         {"timestamp", {StatValue::Kind::kNumber, 1000, {}}},
-                         {"headerBytesSent", {StatValue::Kind::kNumber, 300, {}}},
-                         {"someVendorField", {StatValue::Kind::kNumber, 7, {}}},
-                         {"jitter", {}}};
-  StatsReport previous = {{"bytesSent", {StatValue::Kind::kNumber, 5, {}}}};
-  previous.AssignNamedNumbers(r);
-  EXPECT_EQ(previous.size(), 2u);
-  EXPECT_EQ(GetNumber(previous, StatField::kPacketsSent), 10);
-  EXPECT_EQ(GetNumber(previous, StatField::kTimestamp), 1000);
-  EXPECT_FALSE(GetNumber(previous, StatField::kBytesSent));
-  EXPECT_FALSE(GetString(previous, StatField::kType));
-  EXPECT_FALSE(GetNumber(previous, "headerBytesSent"));
-  EXPECT_FALSE(GetNumber(previous, "someVendorField"));
-}
-
 }  // namespace
 }  // namespace rtcstream
