@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -183,12 +184,26 @@ std::string_view StripTypePrefix(std::string_view key) {
 struct TraceDecoder::Impl {
   explicit Impl(DeltaSemantics s) : semantics(s) {}
 
+  // A report of the previous getstats message of a peer connection, at its
+  // position in that message. Clients list a connection's reports in the same
+  // order every time (rtcstats sends every report, unchanged ones as {}), so
+  // the report at a position is usually the one that was there before:
+  // comparing its key is cheaper than finding the report by hashing its id.
+  struct SentReport {
+    std::string key;      // as sent (with the "<type>_" prefix, if any)
+    StatsReport* report;  // in the snapshot; its node never moves
+  };
+
   // The getStats state of one peer connection.
   struct PcStats {
     StatsSnapshot snapshot;
     // Whether the SDK keys this connection's reports "<type>_<id>" (it does when the
     // page defines window.mozRTCPeerConnection); unknown until a typed report arrives.
     std::optional<bool> prefixed_keys;
+    // The reports of the previous getstats message, in its order.
+    std::vector<SentReport> sent;
+    // Whether `sent` names no report twice.
+    bool sent_distinct = false;
   };
 
   DeltaSemantics semantics;
@@ -423,28 +438,40 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
 
   const bool removes = semantics == DeltaSemantics::kMissingMeansRemoved;
   present.clear();
+  std::vector<SentReport>& sent = pc.sent;
+  const size_t sent_before = sent.size();
+  bool same_order = true;  // every report so far is the one sent at its position last time
+  size_t position = 0;
   std::string orphan;  // first report that is a delta without a baseline
   size_t orphans = 0;
   for (auto field : obj) {
     if (field.key == "timestamp" || field.key == "getStatsId") continue;
     object report;
     if (field.value.get_object().get(report) != simdjson::SUCCESS) continue;
-    // Reports reference each other by the browser's ids (codecId, localId, ...), so
-    // the snapshot is keyed by those.
-    const std::string_view id = prefixed ? StripTypePrefix(field.key) : field.key;
-    auto it = snapshot.reports.find(id);
-    if (it == snapshot.reports.end()) {
-      // A report we have not seen must arrive complete; without its type it is a
-      // delta against a state we never received (e.g. frames lost before we started).
-      element type;
-      if (report["type"].get(type) != simdjson::SUCCESS) {
-        if (orphans++ == 0) orphan = std::string(field.key);
-        continue;
+    SentReport* previous = position < sent.size() ? &sent[position] : nullptr;
+    if (previous == nullptr || previous->key != field.key) {
+      same_order = false;
+      // Reports reference each other by the browser's ids (codecId, localId, ...),
+      // so the snapshot is keyed by those.
+      const std::string_view id = prefixed ? StripTypePrefix(field.key) : field.key;
+      auto it = snapshot.reports.find(id);
+      if (it == snapshot.reports.end()) {
+        // A report we have not seen must arrive complete; without its type it is a
+        // delta against a state we never received (e.g. frames lost before we started).
+        element type;
+        if (report["type"].get(type) != simdjson::SUCCESS) {
+          if (orphans++ == 0) orphan = std::string(field.key);
+          continue;
+        }
+        it = snapshot.reports.emplace(std::string(id), StatsReport{}).first;
+        it->second.Reserve(report.size());
       }
-      it = snapshot.reports.emplace(std::string(id), StatsReport{}).first;
-      it->second.Reserve(report.size());
+      if (previous == nullptr) previous = &sent.emplace_back();
+      previous->key.assign(field.key);
+      previous->report = &it->second;
     }
-    StatsReport& target = it->second;
+    ++position;
+    StatsReport& target = *previous->report;
     if (removes) present.push_back(&target);
     for (auto stat : report) {
       const std::optional<StatField> id = FindStatField(stat.key);
@@ -456,17 +483,26 @@ Status TraceDecoder::Impl::ApplyGetStats(std::string_view pc_id, element data,
       }
     }
   }
+  sent.resize(position);
   if (removes) {
-    // A report the delta left out no longer exists. Reports are told apart by
-    // address: the map's nodes do not move.
-    // Usually the delta names every report, and there is nothing to remove.
-    const std::less<const StatsReport*> address_order;
-    std::sort(present.begin(), present.end(), address_order);
-    present.erase(std::unique(present.begin(), present.end()), present.end());
-    if (present.size() != snapshot.reports.size()) {
-      std::erase_if(snapshot.reports, [&](const auto& entry) {
-        return !std::binary_search(present.begin(), present.end(), &entry.second, address_order);
-      });
+    // A report the message left out no longer exists. When the message named the
+    // same distinct reports as the previous one, and as many as the snapshot
+    // has, there is nothing to look for.
+    const bool all_present = same_order && position == sent_before && pc.sent_distinct &&
+                             position == snapshot.reports.size();
+    if (!all_present) {
+      // Reports are told apart by address: the map's nodes do not move.
+      const std::less<const StatsReport*> address_order;
+      std::sort(present.begin(), present.end(), address_order);
+      const auto distinct_end = std::unique(present.begin(), present.end());
+      pc.sent_distinct = distinct_end == present.end();
+      present.erase(distinct_end, present.end());
+      if (present.size() != snapshot.reports.size()) {
+        // Every report in `sent` is present, so none of them is removed here.
+        std::erase_if(snapshot.reports, [&](const auto& entry) {
+          return !std::binary_search(present.begin(), present.end(), &entry.second, address_order);
+        });
+      }
     }
   }
   handler->OnStats(pc_id, snapshot, ts);

@@ -246,6 +246,45 @@ TEST(ImportTest, RtcstatsDeltasRemoveMissingReportsSdkDeltasKeepThem) {
   EXPECT_EQ(h.last.Find("B"), nullptr);
 }
 
+TEST(ImportTest, RtcstatsDeltasInAnyOrderOrWithARepeatedKeyRemoveWhatTheyLeaveOut) {
+  // The decoder finds a message's reports from the previous message's order
+  // when it is the same; any other order, or a key given twice, must still
+  // remove exactly the reports the message leaves out.
+  TraceDecoder decoder(DeltaSemantics::kMissingMeansRemoved);
+  StatsRecorder h;
+  auto feed = [&](const std::string& reports, int ts) {
+    const std::string tuple = R"(["getstats","PC_0",{)" + reports + R"("timestamp":)" +
+                              std::to_string(ts) + "}," + std::to_string(ts) + "]";
+    EXPECT_TRUE(decoder.DecodeTupleJson(tuple, &h).ok()) << tuple;
+  };
+  auto ids = [&] {
+    std::set<std::string> out;
+    for (const auto& [id, report] : h.last.reports) out.insert(id);
+    return out;
+  };
+  feed(R"("A":{"type":"inbound-rtp","packetsReceived":1},"B":{"type":"codec"},)"
+       R"("C":{"type":"transport"},)",
+       1000);
+  EXPECT_EQ(ids(), (std::set<std::string>{"A", "B", "C"}));
+  feed(R"("A":{"packetsReceived":2},"B":{},"C":{},)", 2000);  // same order
+  EXPECT_EQ(ids(), (std::set<std::string>{"A", "B", "C"}));
+  EXPECT_EQ(GetNumber(*h.last.Find("A"), "packetsReceived"), 2);
+  feed(R"("C":{},"A":{"packetsReceived":3},"B":{},)", 3000);  // reordered
+  EXPECT_EQ(ids(), (std::set<std::string>{"A", "B", "C"}));
+  EXPECT_EQ(GetNumber(*h.last.Find("A"), "packetsReceived"), 3);
+  feed(R"("C":{},"A":{"packetsReceived":4},"A":{},)", 4000);  // as many keys, B left out
+  EXPECT_EQ(ids(), (std::set<std::string>{"A", "C"}));
+  feed(R"("C":{},"A":{"packetsReceived":5},)", 5000);  // the same reports again
+  EXPECT_EQ(ids(), (std::set<std::string>{"A", "C"}));
+  EXPECT_EQ(GetNumber(*h.last.Find("A"), "packetsReceived"), 5);
+  feed(R"("C":{},"A":{},"D":{"type":"codec"},)", 6000);  // a new report
+  EXPECT_EQ(ids(), (std::set<std::string>{"A", "C", "D"}));
+  feed(R"("C":{},"D":{},)", 7000);  // the last but one left out
+  EXPECT_EQ(ids(), (std::set<std::string>{"C", "D"}));
+  feed(R"("C":{},"D":{},)", 8000);
+  EXPECT_EQ(ids(), (std::set<std::string>{"C", "D"}));
+}
+
 TEST(ImportTest, StoredTraceReplaysToTheSameFigures) {
   for (const std::string& name :
        {std::string("google-standard-stats-p2p"), std::string("safari-relay")}) {
