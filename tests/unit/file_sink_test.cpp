@@ -14,27 +14,10 @@
 #include <vector>
 
 #include "sinks/object_name.h"
+#include "temp_dir.h"
 
 namespace rtcstream {
 namespace {
-
-// A fresh directory under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/rtcstream_sink_test.XXXXXX";
-    const char* dir = mkdtemp(pattern);
-    if (dir != nullptr) path_ = dir;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -17,27 +17,10 @@
 
 #include "store/history_store.h"
 #include "store/sqlite_schema.h"
+#include "temp_dir.h"
 
 namespace rtcstream {
 namespace {
-
-// A fresh directory under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/rtcstream_store_test.XXXXXX";
-    const char* dir = mkdtemp(pattern);
-    if (dir != nullptr) path_ = dir;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
