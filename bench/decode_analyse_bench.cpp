@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/json_writer.h"
+#include "common/percent_encoding.h"
 #include "rooms/peer_state.h"
 #include "sdk_recording.h"
 #include "session/trace_decoder.h"
@@ -66,7 +67,7 @@ Status Prepare(const std::string& name, Workload* w) {
   if (!s.ok()) return s;
   const Recording& r = w->recording;
   for (const RecordedConnection& c : r.connections) {
-    const std::string sid = QueryValue(c.url, "sessionId");
+    const std::string sid = QueryParam(c.url, "sessionId");
     size_t index = 0;
     while (index < w->session_ids.size() && w->session_ids[index] != sid) ++index;
     if (index == w->session_ids.size()) {
@@ -75,7 +76,7 @@ Status Prepare(const std::string& name, Workload* w) {
     }
     w->session_of.push_back(index);
     // What Collector::Connect records, with the recorded client clock (no skew).
-    const double ts = std::atof(QueryValue(c.url, "timestamp").c_str());
+    const double ts = std::atof(QueryParam(c.url, "timestamp").c_str());
     JsonWriter event;
     event.BeginObject();
     event.Key("skewMs");
@@ -83,7 +84,7 @@ Status Prepare(const std::string& name, Workload* w) {
     event.Key("serverMs");
     event.Int(static_cast<int64_t>(ts));
     event.Key("newConnection");
-    event.Bool(QueryValue(c.url, "newConnection") != "false");
+    event.Bool(QueryParam(c.url, "newConnection") != "false");
     event.Key("remoteAddress");
     event.String("127.0.0.1");
     event.EndObject();

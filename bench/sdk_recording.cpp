@@ -37,17 +37,6 @@ std::string RecordingPath(std::string_view name) {
          ".jsonl";
 }
 
-std::string QueryValue(std::string_view url, std::string_view name) {
-  const std::string needle = std::string(name) + "=";
-  size_t pos = url.find(needle);
-  while (pos != std::string_view::npos && pos > 0 && url[pos - 1] != '?' && url[pos - 1] != '&') {
-    pos = url.find(needle, pos + 1);
-  }
-  if (pos == std::string_view::npos) return {};
-  pos += needle.size();
-  return std::string(url.substr(pos, url.find('&', pos) - pos));
-}
-
 Status LoadRecording(const std::string& path, Recording* out) {
   std::ifstream in(path);
   if (!in) return Status::IOError("cannot open " + path);

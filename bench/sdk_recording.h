@@ -58,9 +58,6 @@ std::string RecordingPath(std::string_view name);
 // Reads a JSONL recording (format in tests/fixtures/sdk-recordings/README.md).
 Status LoadRecording(const std::string& path, Recording* out);
 
-// The raw value of query parameter `name` in `url`; empty when absent.
-std::string QueryValue(std::string_view url, std::string_view name);
-
 // Decodes `frame` (wire decoding and a JSON parse, no analysis) and counts its tuples.
 Status CountFrame(std::string_view frame, FrameCounts* out);
 

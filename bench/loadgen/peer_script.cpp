@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/json_writer.h"
+#include "common/percent_encoding.h"
 
 namespace rtcstream {
 
@@ -66,7 +67,7 @@ Status BuildScripts(const Recording& recording, std::vector<ConnectionScript>* o
   for (const RecordedConnection& conn : recording.connections) {
     ConnectionScript script;
     script.user_agent = conn.user_agent;
-    script.client_timestamp = QueryValue(conn.url, "timestamp");
+    script.client_timestamp = QueryParam(conn.url, "timestamp");
     const std::vector<size_t> steady = SteadyStateFrames(conn);
     const size_t end = steady.empty() ? conn.frames.size() : steady.back() + 1;
     bool has_identity = false;

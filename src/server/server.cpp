@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/percent_encoding.h"
 #include "geo/client_address.h"
 #include "geo/ip_address.h"
 #include "server/connection_limiter.h"
@@ -75,42 +76,6 @@ std::string_view TlsFailureReason(const beast::error_code& ec) {
   return "protocol";
 }
 
-// Decodes %XX and '+' in a query string component.
-std::string UrlDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else if (s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-// The value of `name` in the target's query string, decoded; empty if absent.
-std::string QueryParam(std::string_view target, std::string_view name) {
-  const size_t q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string() : UrlDecode(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query = query.substr(amp + 1);
-  }
-  return {};
-}
-
 std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -151,8 +116,8 @@ bool ParseSeriesPath(std::string_view rest, std::string* room_id, std::string* p
   if (rest.size() <= peer_start + kSeries.size()) return false;
   const std::string_view peer = rest.substr(peer_start, rest.size() - kSeries.size() - peer_start);
   if (peer.find('/') != std::string_view::npos) return false;
-  *room_id = UrlDecode(rest.substr(0, room_end));
-  *peer_id = UrlDecode(peer);
+  *room_id = PercentDecode(rest.substr(0, room_end), /*plus_is_space=*/true);
+  *peer_id = PercentDecode(peer, /*plus_is_space=*/true);
   return true;
 }
 
@@ -484,7 +449,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       } else if (ParseSeriesPath(path.substr(7), &room_id, &peer_id)) {
         s = collector_->PeerSeriesJson(token, room_id, peer_id, &json);
       } else {
-        s = collector_->RoomJson(token, UrlDecode(path.substr(7)), &json);
+        s = collector_->RoomJson(token, PercentDecode(path.substr(7), /*plus_is_space=*/true),
+                                 &json);
       }
       if (!s.ok()) {
         if (s.code() == Status::Code::kPermissionDenied) {

@@ -130,6 +130,24 @@ TEST(PercentEncodingTest, KeepsUnreservedBytesOnly) {
   EXPECT_EQ(PercentEncode(""), "");
 }
 
+TEST(PercentEncodingTest, DecodesEscapesAndPlusAndFindsQueryParameters) {
+  EXPECT_EQ(PercentDecode("a%20b+c%2Bd%2fe"), "a b+c+d/e");
+  EXPECT_EQ(PercentDecode("a%20b+c%2Bd%2fe", /*plus_is_space=*/true), "a b c+d/e");
+  EXPECT_EQ(PercentDecode(PercentEncode("Zoë & Ödön/=:")), "Zoë & Ödön/=:");
+  // Malformed escapes stay as they are.
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+  EXPECT_EQ(PercentDecode("%zz%4"), "%zz%4");
+  const std::string target = "/?apiKey=k%3A1&sessionId=a+b&newConnection=false&flag&x=";
+  EXPECT_EQ(QueryParam(target, "apiKey"), "k:1");
+  EXPECT_EQ(QueryParam(target, "sessionId"), "a b");
+  EXPECT_EQ(QueryParam(target, "newConnection"), "false");
+  EXPECT_EQ(QueryParam(target, "flag"), "");
+  EXPECT_EQ(QueryParam(target, "x"), "");
+  EXPECT_EQ(QueryParam(target, "Key"), "");  // whole names only
+  EXPECT_EQ(QueryParam("/rooms/r1", "apiKey"), "");
+  EXPECT_EQ(QueryParam("ws://h/?a=1&a=2", "a"), "1");  // the first one
+}
+
 TEST(ParallelForTest, RunsEveryIndexOnceOnSeveralThreads) {
   for (size_t threads : {size_t{0}, size_t{1}, size_t{2}, size_t{7}}) {
     for (size_t count : {size_t{0}, size_t{1}, size_t{5}, size_t{1000}}) {

@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/percent_encoding.h"
 #include "service/collector.h"
 
 namespace rtcstream {
@@ -21,17 +22,6 @@ namespace {
 
 std::string Fixture(const std::string& name) {
   return std::string(RTCSTREAM_SOURCE_DIR) + "/tests/fixtures/sdk-recordings/" + name;
-}
-
-std::string QueryValue(std::string_view url, std::string_view name) {
-  const std::string needle = std::string(name) + "=";
-  size_t pos = url.find(needle);
-  while (pos != std::string_view::npos && pos > 0 && url[pos - 1] != '?' && url[pos - 1] != '&') {
-    pos = url.find(needle, pos + 1);
-  }
-  if (pos == std::string_view::npos) return {};
-  pos += needle.size();
-  return std::string(url.substr(pos, url.find('&', pos) - pos));
 }
 
 constexpr char kToken[] = "token-of-default-0123456789";
@@ -87,10 +77,10 @@ class ReplayTest : public ::testing::Test {
       if (event == "open") {
         std::string_view url = e["url"].get_string().value();
         ConnectRequest request;
-        request.api_key = QueryValue(url, "apiKey");
-        request.session_id = QueryValue(url, "sessionId");
-        request.new_connection = QueryValue(url, "newConnection") != "false";
-        request.client_timestamp_ms = std::atoll(QueryValue(url, "timestamp").c_str());
+        request.api_key = QueryParam(url, "apiKey");
+        request.session_id = QueryParam(url, "sessionId");
+        request.new_connection = QueryParam(url, "newConnection") != "false";
+        request.client_timestamp_ms = std::atoll(QueryParam(url, "timestamp").c_str());
         request.remote_address = "127.0.0.1";
         std::string_view ua;
         if (e["headers"]["user-agent"].get_string().get(ua) == simdjson::SUCCESS) {
