@@ -191,8 +191,10 @@ int RunImport(const std::vector<std::string>& args) {
     const uintmax_t size = std::filesystem::file_size(files[i], ec);
     if (!ec) sizes[i] = size;  // else ReadAndAnalyze says what is wrong
   }
+  // Looked up once: the threads must not touch the map (operator[] inserts).
+  const std::string room = flags["room"];
   ParallelForLargestFirst(sizes, jobs,
-                          [&](size_t i) { results[i] = ReadAndAnalyze(files[i], flags["room"]); });
+                          [&](size_t i) { results[i] = ReadAndAnalyze(files[i], room); });
   std::vector<ImportedPeer> peers;
   std::vector<TraceChunk> traces;  // traces[i] is peers[i]'s
   size_t failed = 0;
