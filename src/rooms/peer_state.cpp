@@ -30,17 +30,32 @@ Status PeerState::FeedTupleJson(std::string_view json, TupleSource source) {
   return decoder_.DecodeTupleJson(json, this, source);
 }
 
+namespace {
+
+// Calls decode(line) for each non-empty line of a stored trace. A line the
+// decoder refuses changes nothing; a stored trace holds only lines it accepted.
+template <typename Decode>
+void ForEachStoredLine(std::string_view trace, Decode decode) {
+  while (!trace.empty()) {
+    const size_t newline = trace.find('\n');
+    const std::string_view line = trace.substr(0, newline);
+    trace.remove_prefix(newline == std::string_view::npos ? trace.size() : newline + 1);
+    if (!line.empty()) decode(line);
+  }
+}
+
+}  // namespace
+
+void PeerState::ReplayStoredTrace(std::string_view trace) {
+  record_raw_ = false;
+  ForEachStoredLine(trace, [&](std::string_view line) { decoder_.DecodeTupleJson(line, this); });
+  record_raw_ = true;
+}
+
 void PeerState::ContinueDeltasFrom(std::string_view earlier_trace) {
   IgnoringTraceHandler ignore;
-  while (!earlier_trace.empty()) {
-    const size_t newline = earlier_trace.find('\n');
-    const std::string_view line = earlier_trace.substr(0, newline);
-    earlier_trace.remove_prefix(newline == std::string_view::npos ? earlier_trace.size()
-                                                                  : newline + 1);
-    // A line the decoder refuses changes nothing; the stored trace holds only
-    // lines it accepted before.
-    if (!line.empty()) decoder_.DecodeTupleJson(line, &ignore);
-  }
+  ForEachStoredLine(earlier_trace,
+                    [&](std::string_view line) { decoder_.DecodeTupleJson(line, &ignore); });
 }
 
 void PeerState::RecordServerEvent(std::string_view name, std::string_view data_json,
@@ -69,6 +84,7 @@ void PeerState::SetIdentityIfMissing(std::string_view room_id, std::string_view 
 }
 
 void PeerState::OnRawTuple(std::string_view tuple_json) {
+  if (!record_raw_) return;
   pending_trace_.append(tuple_json);
   pending_trace_.push_back('\n');
 }

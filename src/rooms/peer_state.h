@@ -43,6 +43,11 @@ class PeerState : public TraceHandler {
   // Decodes one tuple (HTTP /trace, or a stored trace line during replay).
   Status FeedTupleJson(std::string_view json, TupleSource source = TupleSource::kTrusted);
 
+  // Decodes and analyses a trace the history already holds (the peer's own,
+  // after a restart, or to recompute its figures), without recording its
+  // lines again.
+  void ReplayStoredTrace(std::string_view trace);
+
   // Rebuilds the getstats baselines from the trace of this SDK session's earlier
   // room session, which closed while the page was away: the SDK's deltas
   // continue from what it sent then. That trace is neither recorded again nor
@@ -125,6 +130,7 @@ class PeerState : public TraceHandler {
   std::optional<double> last_client_ms_;
 
   std::string pending_trace_;
+  bool record_raw_ = true;  // false while replaying a stored trace
   size_t max_keys_ = 64;
   size_t max_key_length_ = 1024;
   size_t dropped_keys_ = 0;

@@ -68,18 +68,6 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// Feeds a stored raw trace (newline-separated tuples) to `peer`.
-void ReplayTrace(std::string_view trace, PeerState* peer) {
-  size_t pos = 0;
-  while (pos < trace.size()) {
-    size_t end = trace.find('\n', pos);
-    if (end == std::string_view::npos) end = trace.size();
-    peer->FeedTupleJson(trace.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  peer->TakePendingTrace();  // already stored
-}
-
 bool ValidSessionId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(),
@@ -283,7 +271,7 @@ Status Collector::Impl::Restore(EpochMs now) {
       if (!s.ok()) return s;
       // Replaying the raw trace rebuilds the delta baselines and the analysis, so a
       // reconnecting SDK continues its delta stream seamlessly.
-      ReplayTrace(trace, &session->peer);
+      session->peer.ReplayStoredTrace(trace);
       session->peer.SetLocation(sp.info.location);
       session->peer.SetIdentityIfMissing(stored.room_id, sp.info.peer_id);
       session->room_key = stored.room_key;
@@ -960,7 +948,7 @@ Status Collector::PeerSeriesJson(std::string_view access_token, std::string_view
     s = impl_->store->ReadTrace(found.peer_key, &trace);
     if (!s.ok()) return s;
     PeerState peer("", "");
-    ReplayTrace(trace, &peer);
+    peer.ReplayStoredTrace(trace);
     found.series = peer.Series();
   }
   *json = PeerSeriesToJson(room_id, peer_id, found.series, false);
