@@ -29,8 +29,6 @@ std::optional<double> Finite(std::optional<double> figure) {
 
 // The report's own time. The decoder restores the SDK's "timestamp: 0"
 // shorthand, but a report without any timestamp falls back to the sample's.
-// Reads the field itself, as GetNumber would: this runs for every RTP report
-// of every sample.
 double ReportTime(const StatsReport& report, const StatsSnapshot& snapshot) {
   const std::optional<double> ts = GetNumber(report, StatField::kTimestamp);
   return ts && *ts > 0 ? *ts : snapshot.timestamp_ms;
@@ -215,9 +213,7 @@ PeerAnalyzer::ReportType PeerAnalyzer::TypeOf(const StatsReport& report) {
 }
 
 void PeerAnalyzer::CollectReports(const Sample& s) {
-  rtp_.clear();
-  transports_.clear();
-  candidate_pairs_.clear();
+  // The lists are empty: OnStats clears them after each sample.
   for (const auto& [id, report] : s.snapshot.reports) {
     const ReportType type = TypeOf(report);
     if (type == ReportType::kOther) continue;
