@@ -116,6 +116,23 @@ struct Room {
   std::vector<std::shared_ptr<Session>> sessions;
 };
 
+// The end time `room` would get if it closed at `now` (as CloseRoomLocked
+// computes it): the last moment any of its peers was seen.
+EpochMs CurrentRoomEnd(const Room& room, EpochMs now) {
+  if (room.sessions.empty()) return now;
+  EpochMs end = 0;
+  for (const auto& session : room.sessions) {
+    std::lock_guard<std::mutex> lock(session->mu);
+    const PeerState& peer = session->peer;
+    end = std::max(end, peer.last_seen_ms().value_or(peer.first_seen_ms().value_or(0)));
+  }
+  return end;
+}
+
+// Time allowed after the longest expected wait for a room to close, so that the
+// ticker has closed it before its window is sealed.
+constexpr int64_t kSealMarginMs = 5000;
+
 }  // namespace
 
 struct Collector::Impl {
@@ -649,10 +666,30 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
 }
 
 void Collector::Impl::SealWindowsLocked(EpochMs now) {
+  // A window stays open while a room that may still end in it is open: one whose
+  // peers were all last seen before the window's end. Such a room closes within
+  // `max_wait` of that moment (its last socket may take the idle timeout to be
+  // noticed gone, then the room waits for the close grace). A room silent for
+  // longer (a page left open without a call) goes into a later window when it
+  // closes, so that it cannot hold back delivery.
+  const int64_t max_wait =
+      config.room_close_grace_ms + config.limits.idle_timeout_ms + kSealMarginMs;
+  std::map<std::string, EpochMs> earliest_open_end;  // by project
+  for (const auto& [key, room] : rooms) {
+    const EpochMs end = CurrentRoomEnd(room, now);
+    if (end + max_wait <= now) continue;
+    auto [it, inserted] = earliest_open_end.emplace(room.project, end);
+    if (!inserted) it->second = std::min(it->second, end);
+  }
   for (auto& [id, stream] : streams) {
     const int64_t interval = stream.project->stream.interval_ms;
+    const auto open = earliest_open_end.find(id);
     while (stream.next_unsealed + interval <= now) {
-      Status s = store->SealWindow(id, stream.next_unsealed, stream.next_unsealed + interval);
+      const EpochMs window_end = stream.next_unsealed + interval;
+      if (open != earliest_open_end.end() && open->second < window_end) {
+        break;  // a room that may still end in this window is open
+      }
+      Status s = store->SealWindow(id, stream.next_unsealed, window_end);
       if (!s.ok()) {
         LogError("cannot seal data stream window; will retry",
                  {{"project", id}, {"error", s.ToString()}});

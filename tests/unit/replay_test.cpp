@@ -39,7 +39,8 @@ class ReplayTest : public ::testing::Test {
   void OpenCollector() {
     ServiceConfig config;
     config.data_dir = dir_;
-    config.room_close_grace_ms = 1000;
+    config.room_close_grace_ms = room_close_grace_ms_;
+    config.limits.idle_timeout_ms = idle_timeout_ms_;
     ProjectConfig project;
     project.id = "default";
     project.api_keys = {"rec-key-1"};
@@ -147,6 +148,8 @@ class ReplayTest : public ::testing::Test {
 
   std::string dir_;
   int64_t stream_interval_ms_ = 3600000;
+  int64_t room_close_grace_ms_ = 1000;
+  int64_t idle_timeout_ms_ = 120000;
   std::unique_ptr<Collector> collector_;
   std::map<int64_t, std::shared_ptr<Collector::Connection>> connections_;
   std::map<int64_t, ConnectRequest> requests_;
@@ -387,6 +390,63 @@ size_t LineCount(const std::string& name) {
   std::string line;
   while (std::getline(in, line)) ++n;
   return n;
+}
+
+// The value of a string field of a room struct.
+std::string StringField(const std::string& json, const std::string& name) {
+  const std::string field = "\"" + name + "\":\"";
+  const size_t begin = json.find(field);
+  if (begin == std::string::npos) return "";
+  const size_t value = begin + field.size();
+  return json.substr(value, json.find('"', value) - value);
+}
+
+TEST_F(ReplayTest, ARoomThatClosesAfterItsWindowEndedIsStillWrittenInThatWindow) {
+  collector_.reset();
+  stream_interval_ms_ = 60000;
+  room_close_grace_ms_ = 10 * 60000;  // the room closes long after its window ended
+  OpenCollector();
+  Replay("two-peer-call.jsonl");
+  const EpochMs now = NowMs();
+  // The room's window has ended, but the room is still in its close grace: the
+  // window waits for it instead of being sealed without it.
+  collector_->Tick(now + 2 * 60000);
+  collector_->Deliver(now + 2 * 60000);
+  EXPECT_EQ(Occurrences(StreamFiles(dir_), "\"room_id\":\"rec-room-2p\""), 0u);
+  collector_->Tick(now + 11 * 60000);  // closes the room, then seals
+  collector_->Deliver(now + 11 * 60000);
+  auto files = StreamFiles(dir_);
+  ASSERT_EQ(Occurrences(files, "\"room_id\":\"rec-room-2p\""), 1u);
+  for (const auto& [path, body] : files) {
+    if (body.find("rec-room-2p") == std::string::npos) continue;
+    EpochMs end = 0;
+    ASSERT_TRUE(ParseIso8601(StringField(body, "end_time"), &end).ok()) << body;
+    const EpochMs start = end - end % stream_interval_ms_;
+    const std::string name =
+        FormatCompactUtc(start) + "_" + FormatCompactUtc(start + stream_interval_ms_) + ".json";
+    EXPECT_EQ(std::filesystem::path(path).filename().string(), name);
+  }
+}
+
+TEST_F(ReplayTest, ASilentOpenRoomHoldsBackDeliveryOnlyForALimitedTime) {
+  collector_.reset();
+  stream_interval_ms_ = 60000;
+  room_close_grace_ms_ = 60000;
+  idle_timeout_ms_ = 120000;
+  OpenCollector();
+  Replay("two-peer-call.jsonl", 0, LineCount("two-peer-call.jsonl") / 2);  // sockets stay open
+  const EpochMs now = NowMs();
+  collector_->Tick(now + 2 * 60000);
+  collector_->Deliver(now + 2 * 60000);
+  EXPECT_TRUE(StreamFiles(dir_).empty());  // the room may still end in those windows
+  // After the close grace and the idle timeout, the windows go out without it.
+  const EpochMs later = now + 2 * 60000 + room_close_grace_ms_ + idle_timeout_ms_ + 10000;
+  collector_->Tick(later);
+  collector_->Deliver(later);
+  auto files = StreamFiles(dir_);
+  EXPECT_GE(files.size(), 5u);
+  EXPECT_EQ(Occurrences(files, "rec-room-2p"), 0u);
+  EXPECT_EQ(collector_->Stats().open_rooms, 1u);
 }
 
 // Blanks the ISO times: replays place the recorded client clock on the server's
