@@ -9,6 +9,8 @@
 // Each test starts its own rtcstream (fresh data dir, random port). On failure the test prints
 // rtcstream's output, and writes it with the exported rooms to tests/e2e/out/<test>/.
 
+const fs = require('node:fs');
+const path = require('node:path');
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
@@ -27,6 +29,46 @@ const SERVE_ARGS = ['--collection-interval', '2s', '--room-close-grace', '3s', '
 // longer than that (the default is 60 s).
 const RECONNECT_ARGS = ['--collection-interval', '2s', '--room-close-grace', '8s', '--stream-interval', '1m'];
 const FAKE_AUDIO_LABEL = 'Fake Default Audio Input';
+// The 2-peer call also waits for its data stream file: short windows keep that quick.
+const STREAM_INTERVAL_S = 10;
+
+/** `20261125T120000Z` → Date. */
+function parseCompactUtc(text) {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  assert.ok(m, `not a compact UTC time: ${text}`);
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+
+/**
+ * Waits until the data stream files in <data-dir>/streams/<project>/ hold roomId, then checks
+ * every file is a JSON array named after its window, and returns the file holding the room.
+ */
+async function waitForStreamFile(srv, roomId, { project = 'default', timeoutMs = 60000 } = {}) {
+  const dir = path.join(srv.dataDir, 'streams', project);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort() : [];
+    const files = names.map((name) => ({ name, rooms: JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) }));
+    const holding = files.filter((f) => f.rooms.some((r) => r.room_id === roomId));
+    if (holding.length > 0) {
+      assert.equal(holding.length, 1, `room ${roomId} in ${holding.map((f) => f.name)}`);
+      for (const f of files) {
+        assert.ok(Array.isArray(f.rooms), `${f.name} is a JSON array`);
+        const m = /^(\w+)_(\w+)\.json$/.exec(f.name);
+        assert.ok(m, `file name ${f.name}`);
+        const [start, end] = [parseCompactUtc(m[1]), parseCompactUtc(m[2])];
+        assert.equal(end - start, STREAM_INTERVAL_S * 1000, `${f.name} spans one window`);
+        for (const r of f.rooms) {
+          const ended = new Date(r.end_time);
+          assert.ok(ended >= start && ended < end, `${f.name} holds room ${r.room_id} that ended at ${r.end_time}`);
+        }
+      }
+      return holding[0];
+    }
+    if (Date.now() > deadline) throw new Error(`no data stream file in ${dir} holds ${roomId}; files: ${names}`);
+    await sleep(1000);
+  }
+}
 
 function browserMajor(userAgent) {
   const m = /(?:HeadlessChrome|Chrome|Chromium)\/(\d+)\./.exec(userAgent);
@@ -133,7 +175,8 @@ test('2-peer call: one room with both peers, their keys, devices, browsers and m
   const name = 'two-peer-call';
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
-  await withRtcstream(name, { port, args: [...SERVE_ARGS, '--public-url', publicUrl] }, async (srv, artifacts) => {
+  const args = [...SERVE_ARGS, '--stream-interval', `${STREAM_INTERVAL_S}s`, '--public-url', publicUrl];
+  await withRtcstream(name, { port, args }, async (srv, artifacts) => {
     const roomId = randomId('room-2p-');
     const testStart = new Date();
     const call = await runCall({
@@ -189,6 +232,11 @@ test('2-peer call: one room with both peers, their keys, devices, browsers and m
     // The same window restricted to the default project gives the same room.
     const byProject = await srv.exportWindow({ ...window, project: 'default' });
     assert.deepEqual(byProject, rooms, 'export --project default');
+
+    // The data stream file of the window the room ended in holds the same struct.
+    const file = await waitForStreamFile(srv, roomId);
+    artifacts['stream-file.json'] = file;
+    assert.deepEqual(file.rooms.find((r) => r.room_id === roomId), room, `${file.name} and export must agree`);
 
     // The HTTP API serves the same room.
     const res = await srv.get(`/rooms/${encodeURIComponent(roomId)}`);
