@@ -392,6 +392,36 @@ size_t LineCount(const std::string& name) {
   return n;
 }
 
+TEST_F(ReplayTest, ARoomStaysOpenForTheCloseGraceAndKeepsPeersThatReturnWithinIt) {
+  collector_.reset();
+  room_close_grace_ms_ = 30000;
+  OpenCollector();
+  const size_t half = LineCount("two-peer-call.jsonl") / 2;
+  Replay("two-peer-call.jsonl", 0, half);
+  ASSERT_EQ(connections_.size(), 2u);
+  for (auto& [conn, connection] : connections_) collector_->Disconnect(*connection);
+  const EpochMs left = NowMs();
+  collector_->Tick(left + 20000);  // both peers gone, but within the grace
+  EXPECT_EQ(collector_->Stats().open_rooms, 1u);
+  for (auto& [conn, request] : requests_) {
+    ConnectRequest again = request;
+    again.new_connection = false;
+    std::string reply;
+    ASSERT_TRUE(collector_->Connect(again, &connections_[conn], &reply).ok());
+  }
+  Replay("two-peer-call.jsonl", half);  // the rest of the call, then the sockets close
+  EXPECT_EQ(collector_->Stats().tuples_rejected, 0u);
+  const EpochMs left_again = NowMs();
+  collector_->Tick(left_again + 29000);
+  EXPECT_EQ(collector_->Stats().open_rooms, 1u);
+  collector_->Tick(left_again + 31000);
+  EXPECT_EQ(collector_->Stats().open_rooms, 0u);
+  std::string json;
+  ASSERT_TRUE(collector_->RoomJson(kToken, "rec-room-2p", &json).ok());
+  EXPECT_EQ(Occurrences({{"rooms", json}}, "\"room_id\":\"rec-room-2p\""), 1u);  // one session
+  EXPECT_NE(json.find("\"users\":2"), std::string::npos) << json;
+}
+
 // The value of a string field of a room struct.
 std::string StringField(const std::string& json, const std::string& name) {
   const std::string field = "\"" + name + "\":\"";
