@@ -21,16 +21,13 @@ int RunExport(const std::vector<std::string>& args) {
   if (s.ok()) s = ParseIso8601(flags["from"], &from);
   if (s.ok()) s = ParseIso8601(flags["to"], &to);
   if (s.ok() && to <= from) s = Status::InvalidArgument("--to must be after --from");
-  const std::string db = flags["data-dir"] + "/history.sqlite";
-  if (s.ok() && !std::filesystem::exists(db)) {
-    s = Status::NotFound("no history in " + flags["data-dir"] + " (" + db + " does not exist)");
-  }
-  if (!s.ok()) {
+  std::unique_ptr<HistoryStore> store;
+  if (s.ok()) s = OpenHistory(flags["data-dir"], HistoryOpenMode::kExisting, &store);
+  if (!s.ok() &&
+      (s.code() == Status::Code::kInvalidArgument || s.code() == Status::Code::kNotFound)) {
     std::fprintf(stderr, "rtcstream export: %s\n", s.ToString().c_str());
     return 2;
   }
-  std::unique_ptr<HistoryStore> store;
-  s = OpenSqliteStore(db, &store);
   std::vector<std::string> rooms;
   if (s.ok()) s = store->RoomsEndedBetween(flags["project"], from, to, &rooms);
   if (!s.ok()) {

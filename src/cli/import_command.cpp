@@ -226,11 +226,8 @@ int RunImport(const std::vector<std::string>& args) {
   size_t stored = 0, duplicates = 0;
   bool store_failed = false;
   if (!peers.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(flags["data-dir"], ec);
     std::unique_ptr<HistoryStore> store;
-    s = ec ? Status::IOError("cannot create " + flags["data-dir"] + ": " + ec.message())
-           : OpenSqliteStore(flags["data-dir"] + "/history.sqlite", &store);
+    s = OpenHistory(flags["data-dir"], HistoryOpenMode::kCreate, &store);
     if (!s.ok()) {
       Error(s.ToString());
       return 1;

@@ -85,15 +85,12 @@ int RunStreams(const std::vector<std::string>& args) {
   }
 
   if (verb == "list") {
+    // Without a history yet, the settings are listed with no windows.
     std::unique_ptr<HistoryStore> store;
-    const std::string db = config.data_dir + "/history.sqlite";
-    if (std::FILE* f = std::fopen(db.c_str(), "r")) {
-      std::fclose(f);
-      s = OpenSqliteStore(db, &store);
-      if (!s.ok()) {
-        std::fprintf(stderr, "rtcstream streams list: %s\n", s.ToString().c_str());
-        return 1;
-      }
+    s = OpenHistory(config.data_dir, HistoryOpenMode::kExisting, &store);
+    if (!s.ok() && s.code() != Status::Code::kNotFound) {
+      std::fprintf(stderr, "rtcstream streams list: %s\n", s.ToString().c_str());
+      return 1;
     }
     for (const ProjectConfig& p : config.projects) PrintProject(p, store.get());
     return 0;

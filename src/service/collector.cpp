@@ -230,7 +230,7 @@ Status Collector::Open(const ServiceConfig& config, std::unique_ptr<Collector>* 
   if (ec) {
     return Status::IOError("cannot create data directory " + config.data_dir + ": " + ec.message());
   }
-  s = OpenSqliteStore(config.data_dir + "/history.sqlite", &impl->store);
+  s = OpenHistory(config.data_dir, HistoryOpenMode::kCreate, &impl->store);
   if (!s.ok()) return s;
   s = GeoIp::Open(config.geoip.city_db, config.geoip.asn_db, &impl->geoip);
   if (!s.ok()) return s;

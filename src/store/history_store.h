@@ -205,4 +205,16 @@ class HistoryStore {
 // Opens (creating if needed) the SQLite history at `path`, in WAL mode.
 Status OpenSqliteStore(const std::string& path, std::unique_ptr<HistoryStore>* store);
 
+// Whether OpenHistory may create a history that does not exist yet.
+enum class HistoryOpenMode {
+  kCreate,    // the collector and the importer: start a history when there is none
+  kExisting,  // commands that only read it: a missing history is NotFound
+};
+
+// Opens the history of the data directory `data_dir`: the one place that picks
+// the backend, so that the commands and the collector do not name it. Today that
+// is the embedded SQLite file `<data_dir>/history.sqlite`.
+Status OpenHistory(const std::string& data_dir, HistoryOpenMode mode,
+                   std::unique_ptr<HistoryStore>* store);
+
 }  // namespace rtcstream

@@ -540,6 +540,25 @@ TEST(SqliteStoreOpenTest, MissingDirectoryNamesThePath) {
   EXPECT_EQ(store, nullptr);
 }
 
+TEST(SqliteStoreOpenTest, OpenHistoryCreatesOnlyWhenAsked) {
+  TempDir dir;
+  const std::string data_dir = dir.path() + "/data";
+  std::unique_ptr<HistoryStore> store;
+  Status s = OpenHistory(data_dir, HistoryOpenMode::kExisting, &store);
+  EXPECT_EQ(s.code(), Status::Code::kNotFound);
+  EXPECT_NE(s.message().find(data_dir), std::string::npos) << s.message();
+  EXPECT_FALSE(std::filesystem::exists(data_dir));  // reading never creates one
+
+  ASSERT_TRUE(OpenHistory(data_dir, HistoryOpenMode::kCreate, &store).ok());
+  int64_t room_key = 0;
+  ASSERT_TRUE(store->CreateRoom("p", "r", 1000, &room_key).ok());
+  store.reset();
+  ASSERT_TRUE(OpenHistory(data_dir, HistoryOpenMode::kExisting, &store).ok());
+  std::vector<OpenRoom> open;
+  ASSERT_TRUE(store->ListOpenRooms(&open).ok());
+  EXPECT_EQ(open.size(), 1u);  // the same history, opened again
+}
+
 TEST(SqliteStoreOpenTest, NotADatabaseNamesThePath) {
   TempDir dir;
   const std::string path = dir.path() + "/history.db";
