@@ -184,6 +184,10 @@ struct Collector::Impl {
   void Locate(Session& session, std::string_view client_address);
   void FlushSession(Session& session);
   void ContinueEarlierSession(Session& session);
+  // The room's struct as it stands, from its peers' figures so far; with
+  // `series`, also collects each stored peer's time series.
+  RoomRecord CurrentRecordLocked(const Room& room, EpochMs now,
+                                 std::vector<PeerSeriesEntry>* series);
   Status CloseRoomLocked(Room& room, EpochMs now);
   void SealWindowsLocked(EpochMs now);
   Status DeliverWindow(ProjectStream& stream, const StreamWindow& window);
@@ -622,19 +626,15 @@ void Collector::Impl::FlushSession(Session& session) {
   }
 }
 
-Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
+RoomRecord Collector::Impl::CurrentRecordLocked(const Room& room, EpochMs now,
+                                                std::vector<PeerSeriesEntry>* series) {
   RoomRecord record;
   record.project = room.project;
   record.room_id = room.room_id;
-  std::vector<PeerSeriesEntry> series;
   bool first = true;
   for (const auto& session : room.sessions) {
-    FlushSession(*session);
     std::lock_guard<std::mutex> lock(session->mu);
-    if (session->peer.HasPendingTrace()) {
-      return Status::Unavailable("trace of a peer could not be persisted yet");
-    }
-    series.push_back({session->peer_key, session->peer.Series()});
+    if (series != nullptr) series->push_back({session->peer_key, session->peer.Series()});
     PeerRecord peer = session->peer.ToRecord();
     if (first || peer.start_ms < record.start_ms) record.start_ms = peer.start_ms;
     if (first || peer.end_ms > record.end_ms) record.end_ms = peer.end_ms;
@@ -642,6 +642,19 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
     record.peers.push_back(std::move(peer));
   }
   if (first) record.start_ms = record.end_ms = now;
+  return record;
+}
+
+Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
+  for (const auto& session : room.sessions) {
+    FlushSession(*session);
+    std::lock_guard<std::mutex> lock(session->mu);
+    if (session->peer.HasPendingTrace()) {
+      return Status::Unavailable("trace of a peer could not be persisted yet");
+    }
+  }
+  std::vector<PeerSeriesEntry> series;
+  const RoomRecord record = CurrentRecordLocked(room, now, &series);
   const ProjectConfig* project = nullptr;
   for (const ProjectConfig& p : config.projects) {
     if (p.id == room.project) project = &p;
@@ -928,7 +941,16 @@ Status Collector::RoomJson(std::string_view access_token, std::string_view room_
   std::vector<std::string> room_jsons;
   Status s = impl_->store->RoomSessions(project->id, room_id, &room_jsons);
   if (!s.ok()) return s;
-  if (room_jsons.empty()) return Status::NotFound("no closed session of this room");
+  {
+    // The open session, if any, is the latest: its struct as it stands.
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto open = impl_->rooms.find(project->id + "\n" + std::string(room_id));
+    if (open != impl_->rooms.end()) {
+      const RoomRecord record = impl_->CurrentRecordLocked(open->second, NowMs(), nullptr);
+      room_jsons.push_back(RoomToJson(record, RoomUrl(impl_->public_url, record.room_id)));
+    }
+  }
+  if (room_jsons.empty()) return Status::NotFound("no session of this room");
   *json = StreamFileBody(room_jsons);
   return Status::OK();
 }

@@ -192,6 +192,9 @@ test('2-peer call: one room with both peers, their keys, devices, browsers and m
       // Mid-call, the open room serves each peer's series so far.
       during: async () => {
         await sleep(8000);
+        const live = await srv.get(`/rooms/${encodeURIComponent(roomId)}`);
+        assert.equal(live.status, 200, `GET /rooms mid-call -> ${live.status} ${live.body.slice(0, 500)}`);
+        assert.deepEqual(live.json.map((r) => r.users), [2], 'the open room session, with both peers');
         const r = await srv.get(`/rooms/${encodeURIComponent(roomId)}/peers/bob/series`);
         artifacts['series-live.json'] = r.json ?? r.body;
         assert.equal(r.status, 200, `live series -> ${r.status} ${r.body.slice(0, 500)}`);

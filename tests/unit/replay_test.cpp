@@ -422,6 +422,22 @@ TEST_F(ReplayTest, ARoomStaysOpenForTheCloseGraceAndKeepsPeersThatReturnWithinIt
   EXPECT_NE(json.find("\"users\":2"), std::string::npos) << json;
 }
 
+TEST_F(ReplayTest, AnOpenRoomIsServedAsItStandsThenAsStored) {
+  Replay("two-peer-call.jsonl", 0, LineCount("two-peer-call.jsonl") / 2);
+  std::string live;
+  ASSERT_TRUE(collector_->RoomJson(kToken, "rec-room-2p", &live).ok());
+  EXPECT_EQ(Occurrences({{"live", live}}, "\"room_id\":\"rec-room-2p\""), 1u);
+  EXPECT_NE(live.find("\"users\":2"), std::string::npos) << live;
+  EXPECT_NE(live.find("\"peer_id\":\"alice\""), std::string::npos) << live;
+  std::string other;
+  EXPECT_EQ(collector_->RoomJson(kOtherToken, "rec-room-2p", &other).code(),
+            Status::Code::kNotFound);  // never another project's room
+
+  Replay("two-peer-call.jsonl", LineCount("two-peer-call.jsonl") / 2);
+  auto closed = CloseAndRead("rec-room-2p");
+  EXPECT_EQ(closed.size(), 1u);  // once stored, served once, from the history
+}
+
 // The value of a string field of a room struct.
 std::string StringField(const std::string& json, const std::string& name) {
   const std::string field = "\"" + name + "\":\"";
