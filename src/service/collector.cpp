@@ -174,6 +174,12 @@ struct Collector::Impl {
   Status PersistTracesLocked();
   void CompactClosedTraces();
   const ProjectConfig* ProjectForKey(std::string_view key) const;
+  // An HTTP trace tuple of a session whose room has closed (a rating given after
+  // the call, say) names our project id. Appends it to the trace of the session's
+  // last stored peer, so the history keeps it; the stored room struct is final.
+  // *kept is false when `project_id` and `session_id` name no such peer.
+  Status KeepLateTuple(std::string_view project_id, std::string_view session_id,
+                       std::string_view tuple_json, bool* kept);
   // The project of an HTTP API access token, or nullptr.
   const ProjectConfig* ProjectForToken(std::string_view token) const;
   // The series of `peer_id` in the open session of the room, when it is there.
@@ -207,6 +213,28 @@ const ProjectConfig* Collector::Impl::ProjectForKey(std::string_view key) const 
     }
   }
   return found;
+}
+
+Status Collector::Impl::KeepLateTuple(std::string_view project_id, std::string_view session_id,
+                                      std::string_view tuple_json, bool* kept) {
+  *kept = false;
+  const auto project = std::find_if(config.projects.begin(), config.projects.end(),
+                                    [&](const ProjectConfig& p) { return p.id == project_id; });
+  if (project == config.projects.end()) return Status::OK();
+  int64_t peer_key = 0;
+  Status s = store->LastClosedPeerOfSession(project->id, session_id, &peer_key);
+  if (!s.ok() || peer_key == 0) return s;
+  // Decoded by a scratch peer first: a tuple the live path would refuse is refused
+  // here too, and what is stored is the same line the live path would store.
+  PeerState scratch{std::string(session_id), ""};
+  s = scratch.FeedTupleJson(tuple_json, TupleSource::kClient);
+  if (!s.ok()) return s;
+  s = store->AppendTrace(peer_key, scratch.TakePendingTrace());
+  if (!s.ok()) return s;
+  LogInfo("HTTP trace of a closed room session kept in its peer's history",
+          {{"project", project->id}, {"session", std::string(session_id)}});
+  *kept = true;
+  return Status::OK();
 }
 
 const ProjectConfig* Collector::Impl::ProjectForToken(std::string_view token) const {
@@ -583,6 +611,9 @@ Status Collector::OnHttpTrace(std::string_view body, std::string_view remote_add
     if (it != impl_->sessions.end()) session = it->second;
   }
   if (!session) {
+    bool kept = false;
+    Status s = impl_->KeepLateTuple(project_id, session_id, simdjson::minify(data), &kept);
+    if (!s.ok() || kept) return s;
     const ProjectConfig* project = impl_->ProjectForKey(project_id);
     if (project == nullptr) {
       LogWarn("rejected HTTP trace: unknown session and API key",

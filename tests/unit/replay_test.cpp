@@ -16,6 +16,7 @@
 
 #include "common/percent_encoding.h"
 #include "service/collector.h"
+#include "store/history_store.h"
 
 namespace rtcstream {
 namespace {
@@ -436,6 +437,39 @@ TEST_F(ReplayTest, AnOpenRoomIsServedAsItStandsThenAsStored) {
   Replay("two-peer-call.jsonl", LineCount("two-peer-call.jsonl") / 2);
   auto closed = CloseAndRead("rec-room-2p");
   EXPECT_EQ(closed.size(), 1u);  // once stored, served once, from the history
+}
+
+TEST_F(ReplayTest, AnHttpTraceAfterTheRoomClosedIsKeptInThePeersHistory) {
+  Replay("two-peer-call.jsonl");
+  ASSERT_EQ(CloseAndRead("rec-room-2p").size(), 1u);
+  const std::string session = "6jdu6xb2qqlsrrrjbsgcjg";  // alice's page
+  // The SDK names our project id once its socket was accepted.
+  const std::string late =
+      R"({"sessionId":")" + session +
+      R"(","projectId":"default","rtcRoomId":"rec-room-2p","rtcPeerId":"alice",)"
+      R"("data":["userRating",null,{"rating":4,"ratingComment":"late"},1]})";
+  EXPECT_TRUE(collector_->OnHttpTrace(late, "127.0.0.1", "").ok());
+  const std::string bad =
+      R"({"sessionId":")" + session + R"(","projectId":"default","data":["userRating"]})";
+  EXPECT_FALSE(collector_->OnHttpTrace(bad, "127.0.0.1", "").ok());
+  const std::string unknown = R"({"sessionId":"no-such-session","projectId":"default",)"
+                              R"("data":["userRating",null,{"rating":1},1]})";
+  EXPECT_EQ(collector_->OnHttpTrace(unknown, "127.0.0.1", "").code(),
+            Status::Code::kPermissionDenied);
+
+  std::unique_ptr<HistoryStore> store;
+  ASSERT_TRUE(OpenSqliteStore(dir_ + "/history.sqlite", &store).ok());
+  int64_t peer_key = 0;
+  ASSERT_TRUE(store->LastClosedPeerOfSession("default", session, &peer_key).ok());
+  ASSERT_NE(peer_key, 0);
+  std::string trace;
+  ASSERT_TRUE(store->ReadTrace(peer_key, &trace).ok());
+  EXPECT_NE(trace.find(R"("ratingComment":"late")"), std::string::npos);
+  EXPECT_EQ(trace.find(R"(["userRating"])"), std::string::npos);
+  EXPECT_EQ(Occurrences({{"trace", trace}}, "userRating"), 1u);
+  // The stored room struct is final, and no new room session was started.
+  EXPECT_EQ(collector_->Stats().open_rooms, 0u);
+  EXPECT_EQ(CloseAndRead("rec-room-2p").size(), 1u);
 }
 
 // The value of a string field of a room struct.
