@@ -34,6 +34,7 @@
 #include "streams/stream_encoding.h"
 #include "streams/window.h"
 #include "wire/frame.h"
+#include "wire/http_trace.h"
 
 namespace rtcstream {
 
@@ -177,9 +178,8 @@ struct Collector::Impl {
   // An HTTP trace tuple of a session whose room has closed (a rating given after
   // the call, say) names our project id. Appends it to the trace of the session's
   // last stored peer, so the history keeps it; the stored room struct is final.
-  // *kept is false when `project_id` and `session_id` name no such peer.
-  Status KeepLateTuple(std::string_view project_id, std::string_view session_id,
-                       std::string_view tuple_json, bool* kept);
+  // *kept is false when the trace's project and session name no such peer.
+  Status KeepLateTuples(const HttpTraceBody& trace, bool* kept);
   // The project of an HTTP API access token, or nullptr.
   const ProjectConfig* ProjectForToken(std::string_view token) const;
   // The series of `peer_id` in the open session of the room, when it is there.
@@ -215,24 +215,26 @@ const ProjectConfig* Collector::Impl::ProjectForKey(std::string_view key) const 
   return found;
 }
 
-Status Collector::Impl::KeepLateTuple(std::string_view project_id, std::string_view session_id,
-                                      std::string_view tuple_json, bool* kept) {
+Status Collector::Impl::KeepLateTuples(const HttpTraceBody& trace, bool* kept) {
   *kept = false;
-  const auto project = std::find_if(config.projects.begin(), config.projects.end(),
-                                    [&](const ProjectConfig& p) { return p.id == project_id; });
+  const auto project =
+      std::find_if(config.projects.begin(), config.projects.end(),
+                   [&](const ProjectConfig& p) { return p.id == trace.project_id; });
   if (project == config.projects.end()) return Status::OK();
   int64_t peer_key = 0;
-  Status s = store->LastClosedPeerOfSession(project->id, session_id, &peer_key);
+  Status s = store->LastClosedPeerOfSession(project->id, trace.session_id, &peer_key);
   if (!s.ok() || peer_key == 0) return s;
   // Decoded by a scratch peer first: a tuple the live path would refuse is refused
   // here too, and what is stored is the same line the live path would store.
-  PeerState scratch{std::string(session_id), ""};
-  s = scratch.FeedTupleJson(tuple_json, TupleSource::kClient);
-  if (!s.ok()) return s;
+  PeerState scratch{trace.session_id, ""};
+  for (const std::string& tuple : trace.tuples) {
+    s = scratch.FeedTupleJson(tuple, TupleSource::kClient);
+    if (!s.ok()) return s;
+  }
   s = store->AppendTrace(peer_key, scratch.TakePendingTrace());
   if (!s.ok()) return s;
   LogInfo("HTTP trace of a closed room session kept in its peer's history",
-          {{"project", project->id}, {"session", std::string(session_id)}});
+          {{"project", project->id}, {"session", trace.session_id}});
   *kept = true;
   return Status::OK();
 }
@@ -585,56 +587,45 @@ void Collector::Disconnect(Connection& conn) {
 
 Status Collector::OnHttpTrace(std::string_view body, std::string_view remote_address,
                               std::string_view user_agent) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (auto err = parser.parse(body.data(), body.size()).get(doc); err) {
-    return Status::InvalidArgument(std::string("body is not valid JSON: ") +
-                                   simdjson::error_message(err));
-  }
-  std::string_view session_id, project_id, room_id, peer_id;
-  simdjson::dom::element data;
-  if (doc["sessionId"].get_string().get(session_id) != simdjson::SUCCESS ||
-      doc["data"].get(data) != simdjson::SUCCESS || !data.is_array()) {
-    return Status::InvalidArgument("body must have sessionId and data (a tuple)");
-  }
-  // Optional fields: absent or non-string ones stay empty.
-  if (doc["projectId"].get_string().get(project_id)) project_id = {};
-  if (doc["rtcRoomId"].get_string().get(room_id)) room_id = {};
-  if (doc["rtcPeerId"].get_string().get(peer_id)) peer_id = {};
-  if (!ValidSessionId(session_id)) return Status::InvalidArgument("invalid sessionId");
+  HttpTraceBody trace;
+  Status s = ParseHttpTraceBody(body, &trace);
+  if (!s.ok()) return s;
+  if (!ValidSessionId(trace.session_id)) return Status::InvalidArgument("invalid sessionId");
 
   // The SDK sends our project id once its socket was accepted, else its API key.
   std::shared_ptr<Session> session;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    auto it = impl_->sessions.find(std::string(project_id) + "\n" + std::string(session_id));
+    auto it = impl_->sessions.find(trace.project_id + "\n" + trace.session_id);
     if (it != impl_->sessions.end()) session = it->second;
   }
   if (!session) {
     bool kept = false;
-    Status s = impl_->KeepLateTuple(project_id, session_id, simdjson::minify(data), &kept);
+    s = impl_->KeepLateTuples(trace, &kept);
     if (!s.ok() || kept) return s;
-    const ProjectConfig* project = impl_->ProjectForKey(project_id);
+    const ProjectConfig* project = impl_->ProjectForKey(trace.project_id);
     if (project == nullptr) {
       LogWarn("rejected HTTP trace: unknown session and API key",
               {{"remote", std::string(remote_address)}});
       return Status::PermissionDenied("unknown session or API key");
     }
     std::lock_guard<std::mutex> lock(impl_->mu);
-    auto& slot = impl_->sessions[project->id + "\n" + std::string(session_id)];
+    auto& slot = impl_->sessions[project->id + "\n" + trace.session_id];
     if (!slot) {
-      slot = std::make_shared<Session>(std::string(session_id), std::string(user_agent), project,
+      slot = std::make_shared<Session>(trace.session_id, std::string(user_agent), project,
                                        impl_->config.limits);
       slot->disconnected_ms = NowMs();
     }
     session = slot;
   }
   impl_->Locate(*session, remote_address);
-  Status s;
   {
     std::lock_guard<std::mutex> lock(session->mu);
-    s = session->peer.FeedTupleJson(simdjson::minify(data), TupleSource::kClient);
-    session->peer.SetIdentityIfMissing(room_id, peer_id);
+    for (const std::string& tuple : trace.tuples) {
+      Status t = session->peer.FeedTupleJson(tuple, TupleSource::kClient);
+      if (s.ok()) s = t;  // the first problem is reported; the other tuples still count
+    }
+    session->peer.SetIdentityIfMissing(trace.room_id, trace.peer_id);
   }
   impl_->MaybeJoin(session);
   return s;

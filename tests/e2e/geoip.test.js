@@ -77,7 +77,8 @@ test('peers are located by their address or a trusted proxy\'s, across a restart
   // Only HTTP, through the proxy, which says where the client is with RFC 7239 Forwarded.
   assert.equal(await postError(srv.port, {
     sessionId: randomId('geo-http-', 8), projectId: API_KEY, rtcRoomId: roomId, rtcPeerId: 'http-only',
-    data: ['navigator.mediaDevices.getUserMediaOnFailure', null, 'NotAllowedError', Date.now()],
+    // As the SDK reports an error: [[name, pcId, error], its clock].
+    data: [['navigator.mediaDevices.getUserMediaOnFailure', null, 'NotAllowedError'], Date.now()],
   }, { forwarded: 'for="[2001:db8::7]:4711";proto=https' }), 200);
 
   // Straight from the loopback proxy address, no header: nothing to locate.

@@ -472,6 +472,15 @@ TEST_F(ReplayTest, AnHttpTraceAfterTheRoomClosedIsKeptInThePeersHistory) {
   EXPECT_EQ(CloseAndRead("rec-room-2p").size(), 1u);
 }
 
+TEST_F(ReplayTest, AGetUserMediaFailureReportedOverHttpBeforeAnySocket) {
+  Replay("http-error.jsonl");
+  ASSERT_EQ(http_statuses_.size(), 1u);
+  EXPECT_TRUE(http_statuses_[0].ok()) << http_statuses_[0].ToString();
+  auto rooms = CloseAndRead("rec-room-error");
+  ASSERT_EQ(rooms.size(), 1u);
+  EXPECT_NE(rooms[0].find("\"peer_id\":\"alice\""), std::string::npos) << rooms[0];
+}
+
 // The value of a string field of a room struct.
 std::string StringField(const std::string& json, const std::string& name) {
   const std::string field = "\"" + name + "\":\"";
