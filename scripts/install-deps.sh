@@ -34,14 +34,22 @@ fi
 missing=(${missing[@]+"${missing[@]}"})
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
-  SUDO=""
-  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  SUDO=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if ! command -v sudo >/dev/null; then
+      echo "install-deps: apt needs root: run this as root, or install sudo" >&2
+      exit 1
+    fi
+    SUDO=(sudo)
+  fi
+  "${SUDO[@]}" apt-get update -qq
+  # env: sudo would drop DEBIAN_FRONTEND from the environment.
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
   # The tests run turnserver themselves; the coturn package's system service (a TURN
   # server on every interface) is not needed, so do not leave it running.
   if [[ " ${missing[*]} " == *" coturn "* ]] && [[ -d /run/systemd/system ]]; then
-    $SUDO systemctl disable --now coturn.service || true
+    "${SUDO[@]}" systemctl disable --now coturn.service || true
   fi
 fi
 
