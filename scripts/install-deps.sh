@@ -14,24 +14,26 @@ APT_PACKAGES=(
 # Browser tests need Chromium, Firefox ESR and Node.js, and coturn (the TURN server of
 # tests/e2e/turn.test.js, which starts its own turnserver on loopback); the S3 sink
 # tests need Node.js (for the local S3 API in tests/s3) and the AWS CLI (to read
-# objects back); the fuzz targets need clang and its libFuzzer and sanitizer
-# runtimes (libclang-rt-14-dev); the TLS tests make their certificates with the
-# openssl command line; the GeoIP tests write their MaxMind-schema databases with
-# libmaxmind-db-writer-perl.
+# objects back), and the tests of that local S3 API sign requests with curl; the fuzz
+# targets need clang and its libFuzzer and sanitizer runtimes (libclang-rt-14-dev);
+# the TLS tests make their certificates with the openssl command line; the GeoIP
+# tests write their MaxMind-schema databases with libmaxmind-db-writer-perl and check
+# the country names against Debian's list of ISO 3166 codes (iso-codes). Debian's
+# nodejs comes without npm, which installs the rest.
 if [[ "${1:-}" == "--with-browser" ]]; then
-  APT_PACKAGES+=(chromium firefox-esr nodejs sqlite3 awscli clang libclang-rt-14-dev coturn
-                 openssl libmaxmind-db-writer-perl)
+  APT_PACKAGES+=(chromium firefox-esr nodejs npm sqlite3 awscli curl clang libclang-rt-14-dev
+                 coturn openssl libmaxmind-db-writer-perl iso-codes)
 fi
 
+# A node and npm from elsewhere (e.g. NodeSource's nodejs, which includes npm and
+# conflicts with Debian's npm package) will do: then none of them comes from apt.
+have_node_npm=false
+command -v node >/dev/null && command -v npm >/dev/null && have_node_npm=true
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
+  [[ $p == nodejs || $p == npm ]] && $have_node_npm && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# nodejs may come from another Debian-compatible source; accept any working node + npm.
-if [[ " ${missing[*]-} " == *" nodejs "* ]] && command -v node >/dev/null && command -v npm >/dev/null; then
-  missing=("${missing[@]/nodejs}")
-fi
-missing=(${missing[@]+"${missing[@]}"})
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   SUDO=()
