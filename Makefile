@@ -5,6 +5,11 @@ TEST_BUILD_DIR ?= build-test
 BENCH_BUILD_DIR ?= build-bench
 FUZZ_SECONDS ?= 90
 
+# Where scripts/install-deps.sh puts Node.js when the system's is too old for the tests
+# (Debian 12's). First on PATH for every recipe, so also for ctest and the fuzz scripts;
+# it does not exist where the system's Node.js is recent enough.
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
+
 .PHONY: run build test unit-test e2e-test deps test-deps bench fuzz format clean
 
 # Installs what is missing, builds, and starts the service on its embedded defaults.
