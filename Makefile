@@ -26,12 +26,13 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTCSTREAM_TESTS=OFF
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Installs, builds with ASan/UBSan, runs every test: unit tests, the fuzz targets for 90 s,
-# then the browser end-to-end tests.
+# Installs, builds with ASan/UBSan, runs every test: unit tests, the tests of the local S3
+# API (tests/s3), the fuzz targets for 90 s, then the browser end-to-end tests.
 test: test-deps
 	cmake -S . -B $(TEST_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRTCSTREAM_SANITIZE=ON
 	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
 	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	node --test tests/s3/server.test.js
 	./scripts/run-fuzzers.sh 90
 	RTCSTREAM_BIN=$(CURDIR)/$(TEST_BUILD_DIR)/rtcstream node --test --test-concurrency=1 tests/e2e/
 
