@@ -34,7 +34,7 @@ test: test-deps
 	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	node --test tests/s3/server.test.js
 	./scripts/run-fuzzers.sh 90
-	RTCSTREAM_BIN=$(CURDIR)/$(TEST_BUILD_DIR)/rtcstream node --test --test-concurrency=1 tests/e2e/
+	RTCSTREAM_BIN=$(CURDIR)/$(TEST_BUILD_DIR)/rtcstream node --test --test-concurrency=1 tests/e2e/*.test.js
 
 bench: deps
 	cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTCSTREAM_TESTS=OFF -DRTCSTREAM_BENCH=ON
