@@ -1,8 +1,12 @@
 #include "service/config.h"
 
+#include <fcntl.h>
 #include <toml++/toml.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <limits>
 #include <set>
 
@@ -88,6 +92,28 @@ Status ReadGeoIp(const toml::table& table, GeoIpConfig* geoip) {
   return Status::OK();
 }
 
+// Reads the secret file `path` into *value. The error says why it cannot be
+// read ("No such file or directory", "Is a directory", too large), never what
+// it holds.
+Status ReadSecretFile(const std::string& path, std::string* value) {
+  constexpr size_t kMaxSecretBytes = 64 << 10;  // also stops /dev/zero and the like
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(std::strerror(errno));
+  char buffer[4096];
+  ssize_t n = 0;
+  while (value->size() <= kMaxSecretBytes) {
+    n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    value->append(buffer, static_cast<size_t>(n));
+  }
+  const int error = errno;
+  close(fd);
+  if (n < 0) return Status::IOError(std::strerror(error));
+  if (value->size() > kMaxSecretBytes) return Status::IOError("larger than 64 KiB");
+  return Status::OK();
+}
+
 bool ValidProjectId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
@@ -112,10 +138,10 @@ Status ResolveSecret(const std::string& text, std::string_view what, SecretSetti
   }
   if (text.rfind("file:", 0) == 0) {
     const std::string path = text.substr(5);
-    std::ifstream in(path, std::ios::binary);
-    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) {
-      return Status::InvalidArgument(std::string(what) + ": cannot read " + path);
+    std::string value;
+    if (Status s = ReadSecretFile(path, &value); !s.ok()) {
+      return Status::InvalidArgument(std::string(what) + ": cannot read " + path + " (" +
+                                     s.message() + ")");
     }
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty())

@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "temp_dir.h"
+
 namespace rtcstream {
 namespace {
 
@@ -61,6 +63,60 @@ max_frame_bytes = 2048
   EXPECT_EQ(config.projects[1].collection_interval_ms, 8000);  // default
   EXPECT_TRUE(ValidateConfig(config).ok());
   unlink(path.c_str());
+}
+
+// Loads `text` as a config file; *path (when given) is the file it was in.
+Status LoadText(const std::string& text, ServiceConfig* config, std::string* path = nullptr) {
+  const std::string file = WriteTemp(text);
+  Status s = LoadConfigFile(file, config);
+  unlink(file.c_str());
+  if (path != nullptr) *path = file;
+  return s;
+}
+
+TEST(ConfigTest, SecretErrorsNameTheSourceButNoSecret) {
+  TempDir dir;
+  const std::string empty_file = dir.path() + "/empty";
+  std::ofstream(empty_file) << "\n";
+  unsetenv("RTCSTREAM_TEST_UNSET");
+  const std::string stream =
+      "[[project]]\nid = \"acme\"\napi_keys = [\"acme-key\"]\n[project.stream]\nsink = \"s3\"\n"
+      "bucket = \"b\"\naccess_key_id = \"AKIAEXAMPLE\"\n";
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {stream + "secret_access_key = \"env:RTCSTREAM_TEST_UNSET\"\n"
+                     "session_token = \"inline-token-value\"\n",
+            "project \"acme\": stream.secret_access_key: environment variable "
+            "RTCSTREAM_TEST_UNSET is not set"},
+           {stream + "secret_access_key = \"inline-secret-value\"\n"
+                     "session_token = \"file:/nonexistent/rtcstream/token\"\n",
+            "project \"acme\": stream.session_token: cannot read /nonexistent/rtcstream/token (No "
+            "such file or directory)"},
+           {stream +
+                "secret_access_key = \"inline-secret-value\"\n"
+                "session_token = \"file:" +
+                empty_file + "\"\n",
+            "project \"acme\": stream.session_token: " + empty_file + " is empty"},
+           {stream +
+                "session_token = \"inline-token-value\"\n"
+                "secret_access_key = \"file:" +
+                dir.path() + "\"\n",
+            "project \"acme\": stream.secret_access_key: cannot read " + dir.path() +
+                " (Is a directory)"},
+           {stream + "session_token = \"inline-token-value\"\n"
+                     "secret_access_key = \"file:/dev/zero\"\n",
+            "project \"acme\": stream.secret_access_key: cannot read /dev/zero (larger than 64 "
+            "KiB)"},
+           {"[[project]]\nid = \"acme\"\napi_keys = [\"acme-key\"]\n"
+            "access_tokens = [\"inline-token-value\", \"env:RTCSTREAM_TEST_UNSET\"]\n",
+            "project \"acme\": access_tokens: environment variable RTCSTREAM_TEST_UNSET is not "
+            "set"}}) {
+    ServiceConfig config;
+    Status s = LoadText(text, &config);
+    EXPECT_FALSE(s.ok()) << text;
+    EXPECT_NE(s.message().find(expected), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.message().find("inline-secret-value"), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.message().find("inline-token-value"), std::string::npos) << s.ToString();
+  }
 }
 
 TEST(ConfigTest, SyntaxErrorsNameTheLine) {
