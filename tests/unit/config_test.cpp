@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "temp_dir.h"
@@ -117,6 +118,102 @@ TEST(ConfigTest, SecretErrorsNameTheSourceButNoSecret) {
     EXPECT_EQ(s.message().find("inline-secret-value"), std::string::npos) << s.ToString();
     EXPECT_EQ(s.message().find("inline-token-value"), std::string::npos) << s.ToString();
   }
+}
+
+TEST(ConfigTest, RejectsUnknownKeysNamingTheKeyAndItsTable) {
+  const std::string project = "[[project]]\nid = \"acme\"\napi_keys = [\"k\"]\n";
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"listen = \"127.0.0.1:80\"\napi_key = \"x\"\n",
+            ":2:1: unknown key \"api_key\" at the top level"},
+           {"[[project]]\nid = \"acme\"\napi_key = \"x\"\n",
+            ":3:1: unknown key \"api_key\" in [[project]] \"acme\"; did you mean \"api_keys\"?"},
+           {"[[project]]\napi_keys = [\"k\"]\ncolection_interval = \"8s\"\n",
+            ":3:1: unknown key \"colection_interval\" in [[project]] number 1; did you mean "
+            "\"collection_interval\"?"},
+           {project + "[project.stream]\nsink = \"s3\"\nsession_tokn = \"env:T\"\n",
+            ":6:1: unknown key \"session_tokn\" in [project.stream] of project \"acme\"; did you "
+            "mean \"session_token\"?"},
+           {project + "[project.streams]\nsink = \"file\"\n",
+            "unknown key \"streams\" in [[project]] \"acme\"; did you mean \"stream\"?"},
+           {project + "[project.stream.s3]\nbucket = \"b\"\n",
+            "unknown key \"s3\" in [project.stream] of project \"acme\""},
+           {"[limits]\nmax_keys = 8\nmax_frame_byte = 4096\n",
+            ":3:1: unknown key \"max_frame_byte\" in [limits]; did you mean \"max_frame_bytes\"?"},
+           {"[limit]\nmax_keys = 8\n",
+            "unknown key \"limit\" at the top level; did you mean \"limits\"?"},
+           {"[tls]\ncert = \"/etc/rtcstream/fullchain.pem\"\n",
+            ":2:1: unknown key \"cert\" in [tls]"},
+           {"[geoip]\ncity_db = \"a.mmdb\"\ncity = \"b.mmdb\"\n",
+            ":3:1: unknown key \"city\" in [geoip]"},
+           // The first in the file's order, whatever the alphabet says.
+           {"zzz = 1\naaa = 2\n", ":1:1: unknown key \"zzz\" at the top level"}}) {
+    ServiceConfig config;
+    std::string path;
+    Status s = LoadText(text, &config, &path);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << text;
+    EXPECT_EQ(s.message().rfind("config " + path + ":", 0), 0u) << s.ToString();
+    EXPECT_NE(s.message().find(expected), std::string::npos) << s.ToString();
+  }
+  // Known keys in the wrong shape are named too.
+  ServiceConfig config;
+  Status s = LoadText("[[project]]\nid = \"acme\"\nstream = \"s3\"\n", &config);
+  EXPECT_NE(s.message().find("stream must be a table ([project.stream])"), std::string::npos)
+      << s.ToString();
+  s = LoadText("limits = 5\n", &config);
+  EXPECT_NE(s.message().find("limits must be a table ([limits])"), std::string::npos)
+      << s.ToString();
+}
+
+// The ```toml blocks of README.md and docs/*.md: {"file:line", text}.
+std::vector<std::pair<std::string, std::string>> DocumentedConfigs() {
+  std::vector<std::string> files = {std::string(RTCSTREAM_SOURCE_DIR) + "/README.md"};
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(RTCSTREAM_SOURCE_DIR) + "/docs")) {
+    if (entry.path().extension() == ".md") files.push_back(entry.path().string());
+  }
+  std::vector<std::pair<std::string, std::string>> blocks;
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    std::string line, text, where;
+    bool inside = false;
+    for (int number = 1; std::getline(in, line); ++number) {
+      if (!inside && line == "```toml") {
+        inside = true;
+        text.clear();
+        where = file + ":" + std::to_string(number);
+      } else if (inside && line == "```") {
+        inside = false;
+        blocks.emplace_back(where, text);
+      } else if (inside) {
+        text += line + "\n";
+      }
+    }
+  }
+  return blocks;
+}
+
+TEST(ConfigTest, EveryDocumentedConfigLoads) {
+  // The secrets the examples take from the environment.
+  setenv("ACME_API_TOKEN", "acme-api-token-0123456789", 1);
+  setenv("ACME_S3_SECRET", "acme-s3-secret", 1);
+  setenv("GLOBEX_S3_SECRET", "globex-s3-secret", 1);
+  const auto blocks = DocumentedConfigs();
+  EXPECT_GE(blocks.size(), 5u);
+  for (const auto& [where, block] : blocks) {
+    // A block that starts with [project.stream] shows the stream table of a project.
+    std::string text = block;
+    if (text.rfind("[project.stream]", 0) == 0) {
+      text = "[[project]]\nid = \"docs\"\napi_keys = [\"docs-key\"]\n" + text;
+    }
+    ServiceConfig config;
+    Status s = LoadText(text, &config);
+    EXPECT_TRUE(s.ok()) << where << ": " << s.ToString() << "\n" << block;
+    if (s.ok() && !config.projects.empty()) {
+      s = ValidateConfig(config);
+      EXPECT_TRUE(s.ok()) << where << ": " << s.ToString() << "\n" << block;
+    }
+  }
+  for (const char* name : {"ACME_API_TOKEN", "ACME_S3_SECRET", "GLOBEX_S3_SECRET"}) unsetenv(name);
 }
 
 TEST(ConfigTest, SyntaxErrorsNameTheLine) {
