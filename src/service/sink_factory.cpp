@@ -5,19 +5,22 @@
 
 namespace rtcstream {
 
+S3Settings S3SettingsFor(const StreamConfig& stream) {
+  S3Settings settings;
+  settings.bucket = stream.bucket;
+  settings.region = stream.region;
+  settings.endpoint = stream.endpoint;
+  settings.access_key_id = stream.access_key_id;
+  settings.secret_access_key = stream.secret_access_key.value;
+  settings.session_token = stream.session_token.value;
+  return settings;
+}
+
 Status MakeSink(const ServiceConfig& config, const ProjectConfig& project,
                 std::unique_ptr<Sink>* sink) {
-  const StreamConfig& stream = project.stream;
-  if (stream.sink == "s3") {
-    S3Settings settings;
-    settings.bucket = stream.bucket;
-    settings.region = stream.region;
-    settings.endpoint = stream.endpoint;
-    settings.access_key_id = stream.access_key_id;
-    settings.secret_access_key = stream.secret_access_key.value;
-    settings.session_token = stream.session_token.value;
+  if (project.stream.sink == "s3") {
     std::unique_ptr<S3Sink> s3;
-    Status s = S3Sink::Create(settings, &s3);
+    Status s = S3Sink::Create(S3SettingsFor(project.stream), &s3);
     if (!s.ok()) return s;
     *sink = std::move(s3);
     return Status::OK();

@@ -5,9 +5,14 @@
 
 #include "common/status.h"
 #include "service/config.h"
+#include "sinks/s3_sink.h"
 #include "sinks/sink.h"
 
 namespace rtcstream {
+
+// The S3 sink settings of a project's [project.stream] table (sink = "s3"): its
+// bucket, region, endpoint and credentials, secrets resolved.
+S3Settings S3SettingsFor(const StreamConfig& stream);
 
 // "file": a FileSink rooted at <data_dir>/streams/<project>; "s3": an S3Sink for the
 // project's bucket and credentials.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "service/sink_factory.h"
 #include "temp_dir.h"
 
 namespace rtcstream {
@@ -73,6 +74,89 @@ Status LoadText(const std::string& text, ServiceConfig* config, std::string* pat
   unlink(file.c_str());
   if (path != nullptr) *path = file;
   return s;
+}
+
+TEST(ConfigTest, ReadsS3Streams) {
+  TempDir dir;
+  const std::string token_file = dir.path() + "/session-token";
+  std::ofstream(token_file) << "token-from-a-file\n";
+  setenv("RTCSTREAM_TEST_S3_SECRET", "secret-from-the-environment", 1);
+  ServiceConfig config;
+  Status s = LoadText(R"(
+[[project]]
+id = "acme"
+api_keys = ["acme-key"]
+[project.stream]
+sink = "s3"
+bucket = "watchrtc-data-streams"
+prefix = "watchrtc/"
+interval = 15
+endpoint = "https://minio.internal:9000"
+access_key_id = "AKIAEXAMPLE"
+secret_access_key = "env:RTCSTREAM_TEST_S3_SECRET"
+session_token = "file:)" + token_file +
+                          R"("
+format = "ndjson"
+compression = "gzip"
+key_template = "{prefix}dt={yyyy}-{mm}-{dd}/{window_start}{ext}"
+
+[[project]]
+id = "globex"
+api_keys = ["globex-key"]
+[project.stream]
+sink = "s3"
+bucket = "globex-watchrtc"
+interval = "30s"
+region = "eu-central-1"
+access_key_id = "AKIAGLOBEX"
+secret_access_key = "inline-secret"
+session_token = "inline-token"
+)",
+                      &config);
+  unsetenv("RTCSTREAM_TEST_S3_SECRET");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config).ToString();
+  ASSERT_EQ(config.projects.size(), 2u);
+
+  const StreamConfig& acme = config.projects[0].stream;
+  EXPECT_EQ(acme.sink, "s3");
+  EXPECT_EQ(acme.bucket, "watchrtc-data-streams");
+  EXPECT_EQ(acme.prefix, "watchrtc/");
+  EXPECT_EQ(acme.interval_ms, 15 * 60000);  // minutes, as customers give it
+  EXPECT_EQ(acme.region, "us-east-1");      // the default
+  EXPECT_EQ(acme.endpoint, "https://minio.internal:9000");
+  EXPECT_EQ(acme.access_key_id, "AKIAEXAMPLE");
+  EXPECT_EQ(acme.secret_access_key.source, "env:RTCSTREAM_TEST_S3_SECRET");
+  EXPECT_EQ(acme.secret_access_key.value, "secret-from-the-environment");
+  EXPECT_EQ(acme.session_token.source, "file:" + token_file);
+  EXPECT_EQ(acme.session_token.value, "token-from-a-file");  // without the newline
+  EXPECT_EQ(acme.encoding.format, StreamFormat::kNdjson);
+  EXPECT_EQ(acme.encoding.compression, StreamCompression::kGzip);
+  EXPECT_EQ(acme.key_template, "{prefix}dt={yyyy}-{mm}-{dd}/{window_start}{ext}");
+
+  const StreamConfig& globex = config.projects[1].stream;
+  EXPECT_EQ(globex.interval_ms, 30000);
+  EXPECT_EQ(globex.region, "eu-central-1");
+  EXPECT_EQ(globex.endpoint, "");  // AWS
+  EXPECT_EQ(globex.prefix, "");
+  EXPECT_EQ(globex.secret_access_key.source, "inline");
+  EXPECT_EQ(globex.secret_access_key.value, "inline-secret");
+  EXPECT_EQ(globex.encoding.format, StreamFormat::kJson);
+  EXPECT_EQ(globex.encoding.compression, StreamCompression::kNone);
+  EXPECT_EQ(globex.key_template, kDefaultKeyTemplate);
+
+  // What the S3 sink is given, the session token included.
+  const S3Settings settings = S3SettingsFor(acme);
+  EXPECT_EQ(settings.bucket, "watchrtc-data-streams");
+  EXPECT_EQ(settings.region, "us-east-1");
+  EXPECT_EQ(settings.endpoint, "https://minio.internal:9000");
+  EXPECT_EQ(settings.access_key_id, "AKIAEXAMPLE");
+  EXPECT_EQ(settings.secret_access_key, "secret-from-the-environment");
+  EXPECT_EQ(settings.session_token, "token-from-a-file");
+  EXPECT_EQ(S3SettingsFor(globex).session_token, "inline-token");
+  std::unique_ptr<Sink> sink;
+  s = MakeSink(config, config.projects[0], &sink);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 TEST(ConfigTest, SecretErrorsNameTheSourceButNoSecret) {
