@@ -17,10 +17,12 @@ S3Settings S3SettingsFor(const StreamConfig& stream) {
 }
 
 Status MakeSink(const ServiceConfig& config, const ProjectConfig& project,
-                std::unique_ptr<Sink>* sink) {
+                std::unique_ptr<Sink>* sink, SinkUse use) {
   if (project.stream.sink == "s3") {
+    S3Settings settings = S3SettingsFor(project.stream);
+    settings.retry_dns_and_tls_failures = use == SinkUse::kDelivery;
     std::unique_ptr<S3Sink> s3;
-    Status s = S3Sink::Create(S3SettingsFor(project.stream), &s3);
+    Status s = S3Sink::Create(settings, &s3);
     if (!s.ok()) return s;
     *sink = std::move(s3);
     return Status::OK();
