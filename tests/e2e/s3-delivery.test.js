@@ -14,7 +14,7 @@ const { execFile } = require('node:child_process');
 const crypto = require('node:crypto');
 const zlib = require('node:zlib');
 
-const { startRtcstream } = require('./lib/server');
+const { startRtcstream, rtcstreamBin } = require('./lib/server');
 const { startS3, readBucket } = require('./lib/s3');
 const { runSyntheticPeer } = require('./lib/synthetic-peer');
 const { runCall } = require('./lib/call');
@@ -237,6 +237,68 @@ test('every room lands in the bucket exactly once through outages, SlowDown, 403
   } catch (err) {
     console.error(`===== rtcstream output =====\n${srv.log()}`);
     throw err;
+  }
+});
+
+test('streams test says which step failed and why, at once, without printing a secret', async (t) => {
+  const s3 = await startS3();
+  t.after(() => s3.stop());
+  const bin = rtcstreamBin();
+  const secret = s3.info.secretAccessKey;
+  const env = { ...process.env, [SECRET_ENV]: secret };
+  /** Runs `streams test` with `stream` settings; checks the exit code, the output and the secret. */
+  const check = async (what, stream, code, expected) => {
+    const r = await streamsTest(bin, writeConfig(s3, stream), env);
+    assert.equal(r.code, code, `${what}:\n${r.out}`);
+    for (const re of expected) assert.match(r.out, re, what);
+    assert.ok(!r.out.includes(secret), `${what}: the secret must not be printed`);
+    return r;
+  };
+  const failedAtPut = /Probe failed at step 1 of 2 \(PUT\): the sink cannot write to this bucket/;
+
+  // DNS and TLS failures are reported at once: an operator waits at the terminal, and a
+  // retry seconds later would not cure a wrong endpoint.
+  for (const [what, endpoint, reason] of [
+    ['unresolvable host', 'http://s3.rtcstream-test.invalid:9000', /cannot resolve host s3\.rtcstream-test\.invalid/],
+    ['TLS with a plain HTTP endpoint', s3.info.endpoint.replace('http://', 'https://'), /TLS failure with https:\/\/127\.0\.0\.1:\d+/],
+  ]) {
+    const r = await check(what, { endpoint }, 1, [reason, failedAtPut, /^FAILED: Unavailable: S3 sink probe failed at step 1 \(PUT\)/m]);
+    assert.doesNotMatch(r.out, /retrying|gave up after/, `${what}: not retried`);
+    assert.ok(r.ms < 10000, `${what}: took ${r.ms} ms`);
+  }
+
+  // 403 with S3's code and message.
+  await s3.control({ mode: 'forbidden', count: 1 });
+  await check('403', {}, 1, [/FAILED: Permission denied: .*403 AccessDenied: Access Denied \(request id [0-9A-F]+\)/, failedAtPut]);
+
+  // A bucket that does not exist.
+  await check('missing bucket', { bucket: 'no-such-bucket' }, 1,
+    [/bucket no-such-bucket does not exist at http:\/\/127\.0\.0\.1:\d+: 404 NoSuchBucket/, failedAtPut]);
+
+  // This machine's clock an hour behind S3's.
+  await s3.control({ clockSkewMs: 3600000 });
+  await check('clock skew', {}, 1, [/clock skew: the request time differs from S3's by more than 15 minutes/,
+    /fix the system clock \(NTP\): 403 RequestTimeTooSkewed/, failedAtPut]);
+  await s3.control({ clockSkewMs: 0 });
+
+  // Temporary credentials: the session token given in the config reaches the signer.
+  const { temporary } = s3.info;
+  const tokenEnv = { ...env, [SECRET_ENV]: temporary.secretAccessKey, RTCSTREAM_TEST_S3_TOKEN: temporary.sessionToken };
+  let r = await streamsTest(bin, writeConfig(s3, { access_key_id: temporary.accessKeyId, session_token: 'env:RTCSTREAM_TEST_S3_TOKEN' }), tokenEnv);
+  assert.equal(r.code, 0, r.out);
+  assert.ok(!r.out.includes(temporary.sessionToken) && !r.out.includes(temporary.secretAccessKey), r.out);
+  r = await streamsTest(bin, writeConfig(s3, { access_key_id: temporary.accessKeyId }), tokenEnv);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /session token rejected: 400 InvalidToken/);
+
+  // A misspelt setting is a configuration error (exit code 2), for every command that reads it.
+  const typo = writeConfig(s3, { session_tokn: 'env:RTCSTREAM_TEST_S3_TOKEN' });
+  const unknown = /unknown key "session_tokn" in \[project\.stream\] of project "default"; did you mean "session_token"\?/;
+  for (const args of [['streams', 'test', '--project', 'default'], ['streams', 'list'], ['serve', '--listen', '127.0.0.1:0']]) {
+    r = await runCli(bin, args, typo, tokenEnv);
+    assert.equal(r.code, 2, `${args.join(' ')}:\n${r.out}`);
+    assert.match(r.out, unknown, args.join(' '));
+    assert.match(r.out, new RegExp(`config ${typo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12:1: `));
   }
 });
 
