@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace rtcstream;
-  // "file:PATH" secrets read a file: a path such as /dev/zero would never end.
+  // "file:PATH" secrets read a file of this machine: a FIFO or a terminal would block.
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   if (input.find("file:") != std::string_view::npos) return 0;
 

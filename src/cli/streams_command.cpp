@@ -103,7 +103,7 @@ int RunStreams(const std::vector<std::string>& args) {
     return 2;
   }
   std::unique_ptr<Sink> sink;
-  s = MakeSink(config, *project, &sink);
+  s = MakeSink(config, *project, &sink, SinkUse::kCheck);
   std::string report;
   if (s.ok()) s = sink->Probe(project->stream.prefix, &report);
   std::printf("%s", report.c_str());

@@ -1,10 +1,18 @@
 #include "service/config.h"
 
+#include <fcntl.h>
 #include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <limits>
 #include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/time_util.h"
 
@@ -63,12 +71,162 @@ Status ReadStringList(const toml::node* node, std::string_view name,
   return Status::OK();
 }
 
-Status ReadGeoIp(const toml::table& table, GeoIpConfig* geoip) {
-  Status s = ReadStringList(table.get("city_db"), "geoip.city_db", &geoip->city_db);
+// A list of non-empty strings (API keys, access tokens).
+Status ReadNonEmptyStrings(const toml::node* node, const std::string& name,
+                           std::vector<std::string>* out) {
+  if (node == nullptr) return Status::OK();
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr) return Status::InvalidArgument(name + " must be a list");
+  for (const toml::node& item : *arr) {
+    auto text = item.value<std::string>();
+    if (!text || text->empty()) return Status::InvalidArgument(name + " must be non-empty strings");
+    out->push_back(*text);
+  }
+  return Status::OK();
+}
+
+// The number of one-character insertions, deletions and substitutions that turn
+// `a` into `b` (Levenshtein), to suggest the key a misspelt one was meant to be.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A table of the config file as the loader reads it. It remembers every key the
+// loader asks for, so that a key it never asks for (a misspelling such as
+// "api_key" for "api_keys") is an error that names the key, its table and its
+// line, instead of a setting that is silently ignored.
+class TableReader {
+ public:
+  // `where` names the table in messages: "at the top level", "in [tls]", ...
+  TableReader(const toml::table& table, const std::string& path, std::string where)
+      : table_(table), path_(path), where_(std::move(where)) {}
+
+  // The value of `key`, or nullptr when the table has none. Makes `key` known.
+  const toml::node* Get(std::string_view key) {
+    known_.emplace(key);
+    return table_.get(key);
+  }
+
+  // The config file's path, for messages.
+  const std::string& path() const { return path_; }
+
+  // Renames the table in messages (a project is named by its id once that is read).
+  void set_where(std::string where) { where_ = std::move(where); }
+
+  // InvalidArgument for the first key, in the file's order, that Get was never
+  // asked for: "config FILE:LINE:COLUMN: unknown key "K" in [T]; did you mean ...".
+  Status CheckForUnknownKeys() const;
+
+ private:
+  const toml::table& table_;
+  const std::string& path_;
+  std::string where_;
+  std::set<std::string, std::less<>> known_;
+};
+
+Status TableReader::CheckForUnknownKeys() const {
+  const toml::key* unknown = nullptr;
+  for (const auto& [key, value] : table_) {
+    if (known_.count(key.str()) == 0 &&
+        (unknown == nullptr || key.source().begin < unknown->source().begin)) {
+      unknown = &key;
+    }
+  }
+  if (unknown == nullptr) return Status::OK();
+  const toml::source_position& at = unknown->source().begin;
+  const std::string message = "config " + path_ + ":" + std::to_string(at.line) + ":" +
+                              std::to_string(at.column) + ": unknown key \"" +
+                              std::string(unknown->str()) + "\" " + where_;
+  // The closest known key, if it is close enough to be the one that was meant.
+  const std::string* closest = nullptr;
+  size_t closest_distance = 3;
+  for (const std::string& known : known_) {
+    const size_t distance = EditDistance(unknown->str(), known);
+    if (distance < closest_distance) {
+      closest = &known;
+      closest_distance = distance;
+    }
+  }
+  if (closest == nullptr) return Status::InvalidArgument(message);
+  return Status::InvalidArgument(message + "; did you mean \"" + *closest + "\"?");
+}
+
+// Reads the table `key` of `parent` with read(TableReader&), when there is one,
+// then rejects the keys `read` did not ask for. `header` is the table's header
+// ("[tls]"), `where` names it in messages.
+template <typename Read>
+Status ReadTable(TableReader& parent, std::string_view key, const std::string& header,
+                 std::string where, Read read) {
+  const toml::node* node = parent.Get(key);
+  if (node == nullptr) return Status::OK();
+  const toml::table* table = node->as_table();
+  if (table == nullptr) {
+    return Status::InvalidArgument(std::string(key) + " must be a table (" + header + ")");
+  }
+  TableReader reader(*table, parent.path(), std::move(where));
+  Status s = read(reader);
+  return s.ok() ? reader.CheckForUnknownKeys() : s;
+}
+
+Status ReadLimits(TableReader& table, LimitsConfig* l) {
+  for (auto [name, out] : std::initializer_list<std::pair<const char*, size_t*>>{
+           {"max_frame_bytes", &l->max_frame_bytes},
+           {"max_decompressed_bytes", &l->max_decompressed_bytes},
+           {"max_http_body_bytes", &l->max_http_body_bytes},
+           {"max_connections", &l->max_connections},
+           {"max_connections_per_address", &l->max_connections_per_address},
+           {"max_frames_per_second", &l->max_frames_per_second},
+           {"max_frame_burst", &l->max_frame_burst},
+           {"max_peers_per_room", &l->max_peers_per_room},
+           {"max_id_length", &l->max_id_length},
+           {"max_keys", &l->max_keys},
+           {"max_key_value_length", &l->max_key_value_length}}) {
+    if (const toml::node* n = table.Get(name)) {
+      auto v = n->value_exact<int64_t>();
+      if (!v || *v <= 0) {
+        return Status::InvalidArgument(std::string("limits.") + name +
+                                       " must be a positive integer");
+      }
+      *out = static_cast<size_t>(*v);
+    }
+  }
+  for (auto [name, out] : std::initializer_list<std::pair<const char*, int64_t*>>{
+           {"handshake_timeout", &l->handshake_timeout_ms},
+           {"idle_timeout", &l->idle_timeout_ms}}) {
+    Status s = ReadDuration(table.Get(name), std::string("limits.") + name, 1000, out);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Status ReadTls(TableReader& table, TlsConfig* tls) {
+  for (auto [name, out] : std::initializer_list<std::pair<const char*, std::string*>>{
+           {"cert_file", &tls->cert_file},
+           {"key_file", &tls->key_file},
+           {"min_version", &tls->min_version}}) {
+    Status s = ReadString(table.Get(name), std::string("tls.") + name, out);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Status ReadGeoIp(TableReader& table, GeoIpConfig* geoip) {
+  Status s = ReadStringList(table.Get("city_db"), "geoip.city_db", &geoip->city_db);
   if (!s.ok()) return s;
-  s = ReadStringList(table.get("asn_db"), "geoip.asn_db", &geoip->asn_db);
+  s = ReadStringList(table.Get("asn_db"), "geoip.asn_db", &geoip->asn_db);
   if (!s.ok()) return s;
-  if (const toml::node* n = table.get("trusted_proxies")) {
+  if (const toml::node* n = table.Get("trusted_proxies")) {
     const toml::array* arr = n->as_array();
     if (arr == nullptr) {
       return Status::InvalidArgument(
@@ -85,6 +243,99 @@ Status ReadGeoIp(const toml::table& table, GeoIpConfig* geoip) {
       geoip->trusted_proxies.push_back(network);
     }
   }
+  return Status::OK();
+}
+
+// [project.stream]; errors do not name the project (the caller does).
+Status ReadStream(TableReader& table, StreamConfig* stream) {
+  Status s = ReadString(table.Get("sink"), "stream.sink", &stream->sink);
+  if (!s.ok()) return s;
+  s = ReadDuration(table.Get("interval"), "stream.interval", 60000, &stream->interval_ms);
+  if (!s.ok()) return s;
+  std::string format = "json", compression = "none", secret, token;
+  for (auto [name, out] : std::initializer_list<std::pair<const char*, std::string*>>{
+           {"prefix", &stream->prefix},
+           {"key_template", &stream->key_template},
+           {"format", &format},
+           {"compression", &compression},
+           {"bucket", &stream->bucket},
+           {"region", &stream->region},
+           {"endpoint", &stream->endpoint},
+           {"access_key_id", &stream->access_key_id},
+           {"secret_access_key", &secret},
+           {"session_token", &token}}) {
+    if (s = ReadString(table.Get(name), std::string("stream.") + name, out); !s.ok()) return s;
+  }
+  if (s = ParseStreamFormat(format, &stream->encoding.format); !s.ok()) {
+    return Status::InvalidArgument("stream." + s.message());
+  }
+  if (s = ParseStreamCompression(compression, &stream->encoding.compression); !s.ok()) {
+    return Status::InvalidArgument("stream." + s.message());
+  }
+  if (!secret.empty()) {
+    s = ResolveSecret(secret, "stream.secret_access_key", &stream->secret_access_key);
+    if (!s.ok()) return s;
+  }
+  if (!token.empty()) {
+    s = ResolveSecret(token, "stream.session_token", &stream->session_token);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+// One [[project]] table, the `index`th (from 0).
+Status ReadProject(TableReader& table, size_t index, ProjectConfig* project) {
+  table.set_where("in [[project]] number " + std::to_string(index + 1));
+  Status s = ReadString(table.Get("id"), "project.id", &project->id);
+  if (!s.ok()) return s;
+  if (!project->id.empty()) table.set_where("in [[project]] \"" + project->id + "\"");
+  const std::string where = "project \"" + project->id + "\": ";
+  if (s = ReadNonEmptyStrings(table.Get("api_keys"), "api_keys", &project->api_keys); !s.ok()) {
+    return Status::InvalidArgument(where + s.message());
+  }
+  std::vector<std::string> tokens;
+  if (s = ReadNonEmptyStrings(table.Get("access_tokens"), "access_tokens", &tokens); !s.ok()) {
+    return Status::InvalidArgument(where + s.message());
+  }
+  for (const std::string& text : tokens) {
+    SecretSetting token;
+    if (s = ResolveSecret(text, "access_tokens", &token); !s.ok()) {
+      return Status::InvalidArgument(where + s.message());
+    }
+    project->access_tokens.push_back(std::move(token));
+  }
+  if (s = ReadDuration(table.Get("collection_interval"), "collection_interval", 1,
+                       &project->collection_interval_ms);
+      !s.ok()) {
+    return Status::InvalidArgument(where + s.message());
+  }
+  return ReadTable(table, "stream", "[project.stream]",
+                   "in [project.stream] of project \"" + project->id + "\"",
+                   [&](TableReader& stream) {
+                     Status st = ReadStream(stream, &project->stream);
+                     return st.ok() ? st : Status::InvalidArgument(where + st.message());
+                   });
+}
+
+// Reads the secret file `path` into *value. The error says why it cannot be
+// read ("No such file or directory", "Is a directory", too large), never what
+// it holds.
+Status ReadSecretFile(const std::string& path, std::string* value) {
+  constexpr size_t kMaxSecretBytes = 64 << 10;  // also stops /dev/zero and the like
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(std::strerror(errno));
+  char buffer[4096];
+  ssize_t n = 0;
+  while (value->size() <= kMaxSecretBytes) {
+    n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    value->append(buffer, static_cast<size_t>(n));
+  }
+  const int error = errno;
+  close(fd);
+  if (n < 0) return Status::IOError(std::strerror(error));
+  if (value->size() > kMaxSecretBytes) return Status::IOError("larger than 64 KiB");
   return Status::OK();
 }
 
@@ -112,10 +363,10 @@ Status ResolveSecret(const std::string& text, std::string_view what, SecretSetti
   }
   if (text.rfind("file:", 0) == 0) {
     const std::string path = text.substr(5);
-    std::ifstream in(path, std::ios::binary);
-    std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) {
-      return Status::InvalidArgument(std::string(what) + ": cannot read " + path);
+    std::string value;
+    if (Status s = ReadSecretFile(path, &value); !s.ok()) {
+      return Status::InvalidArgument(std::string(what) + ": cannot read " + path + " (" +
+                                     s.message() + ")");
     }
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty())
@@ -159,167 +410,50 @@ Status LoadConfigFile(const std::string& path, ServiceConfig* config) {
                                    std::to_string(where.column) + ": " +
                                    std::string(e.description()));
   }
+  TableReader top(root, path, "at the top level");
   Status s;
-  if (const toml::node* n = root.get("listen")) {
+  if (const toml::node* n = top.Get("listen")) {
     std::string listen;
     if (s = ReadString(n, "listen", &listen); !s.ok()) return s;
     if (s = ParseListenAddress(listen, &config->listen_host, &config->listen_port); !s.ok()) {
       return s;
     }
   }
-  if (s = ReadString(root.get("data_dir"), "data_dir", &config->data_dir); !s.ok()) return s;
-  if (s = ReadString(root.get("public_url"), "public_url", &config->public_url); !s.ok()) return s;
-  if (s = ReadDuration(root.get("room_close_grace"), "room_close_grace", 1000,
+  if (s = ReadString(top.Get("data_dir"), "data_dir", &config->data_dir); !s.ok()) return s;
+  if (s = ReadString(top.Get("public_url"), "public_url", &config->public_url); !s.ok()) return s;
+  if (s = ReadDuration(top.Get("room_close_grace"), "room_close_grace", 1000,
                        &config->room_close_grace_ms);
       !s.ok()) {
     return s;
   }
-  if (const toml::node* n = root.get("threads")) {
+  if (const toml::node* n = top.Get("threads")) {
     auto v = n->value_exact<int64_t>();
     if (!v || *v < 0 || *v > 256) return Status::InvalidArgument("threads must be 0..256");
     config->threads = static_cast<int>(*v);
   }
-  if (const toml::table* limits = root["limits"].as_table()) {
-    auto read_size = [&](const char* name, size_t* out) -> Status {
-      if (const toml::node* n = limits->get(name)) {
-        auto v = n->value_exact<int64_t>();
-        if (!v || *v <= 0)
-          return Status::InvalidArgument(std::string("limits.") + name +
-                                         " must be a positive integer");
-        *out = static_cast<size_t>(*v);
-      }
-      return Status::OK();
-    };
-    if (s = read_size("max_frame_bytes", &config->limits.max_frame_bytes); !s.ok()) return s;
-    if (s = read_size("max_decompressed_bytes", &config->limits.max_decompressed_bytes); !s.ok()) {
-      return s;
-    }
-    if (s = read_size("max_http_body_bytes", &config->limits.max_http_body_bytes); !s.ok()) {
-      return s;
-    }
-    LimitsConfig& l = config->limits;
-    for (auto [name, out] : std::initializer_list<std::pair<const char*, size_t*>>{
-             {"max_connections", &l.max_connections},
-             {"max_connections_per_address", &l.max_connections_per_address},
-             {"max_frames_per_second", &l.max_frames_per_second},
-             {"max_frame_burst", &l.max_frame_burst},
-             {"max_peers_per_room", &l.max_peers_per_room},
-             {"max_id_length", &l.max_id_length},
-             {"max_keys", &l.max_keys},
-             {"max_key_value_length", &l.max_key_value_length}}) {
-      if (s = read_size(name, out); !s.ok()) return s;
-    }
-    for (auto [name, out] : std::initializer_list<std::pair<const char*, int64_t*>>{
-             {"handshake_timeout", &l.handshake_timeout_ms},
-             {"idle_timeout", &l.idle_timeout_ms}}) {
-      if (s = ReadDuration(limits->get(name), std::string("limits.") + name, 1000, out); !s.ok()) {
-        return s;
-      }
-    }
-  }
-  if (const toml::node* n = root.get("tls")) {
-    const toml::table* tls = n->as_table();
-    if (tls == nullptr) return Status::InvalidArgument("tls must be a table ([tls])");
-    for (auto [name, out] : std::initializer_list<std::pair<const char*, std::string*>>{
-             {"cert_file", &config->tls.cert_file},
-             {"key_file", &config->tls.key_file},
-             {"min_version", &config->tls.min_version}}) {
-      if (s = ReadString(tls->get(name), std::string("tls.") + name, out); !s.ok()) return s;
-    }
-  }
-  if (const toml::node* n = root.get("geoip")) {
-    const toml::table* geoip = n->as_table();
-    if (geoip == nullptr) return Status::InvalidArgument("geoip must be a [geoip] table");
-    if (s = ReadGeoIp(*geoip, &config->geoip); !s.ok()) return s;
-  }
-  if (const toml::node* n = root.get("project")) {
+  s = ReadTable(top, "limits", "[limits]", "in [limits]",
+                [&](TableReader& t) { return ReadLimits(t, &config->limits); });
+  if (!s.ok()) return s;
+  s = ReadTable(top, "tls", "[tls]", "in [tls]",
+                [&](TableReader& t) { return ReadTls(t, &config->tls); });
+  if (!s.ok()) return s;
+  s = ReadTable(top, "geoip", "[geoip]", "in [geoip]",
+                [&](TableReader& t) { return ReadGeoIp(t, &config->geoip); });
+  if (!s.ok()) return s;
+  if (const toml::node* n = top.Get("project")) {
     const toml::array* projects = n->as_array();
     if (projects == nullptr) return Status::InvalidArgument("project must be [[project]] tables");
-    for (const toml::node& pn : *projects) {
-      const toml::table* pt = pn.as_table();
-      if (pt == nullptr) return Status::InvalidArgument("project must be [[project]] tables");
+    for (size_t i = 0; i < projects->size(); ++i) {
+      const toml::table* table = projects->get(i)->as_table();
+      if (table == nullptr) return Status::InvalidArgument("project must be [[project]] tables");
+      TableReader reader(*table, path, "");
       ProjectConfig project;
-      if (s = ReadString(pt->get("id"), "project.id", &project.id); !s.ok()) return s;
-      const std::string where = "project \"" + project.id + "\": ";
-      if (const toml::node* keys = pt->get("api_keys")) {
-        const toml::array* arr = keys->as_array();
-        if (arr == nullptr) return Status::InvalidArgument(where + "api_keys must be a list");
-        for (const toml::node& k : *arr) {
-          auto key = k.value<std::string>();
-          if (!key || key->empty()) {
-            return Status::InvalidArgument(where + "api_keys must be non-empty strings");
-          }
-          project.api_keys.push_back(*key);
-        }
-      }
-      if (const toml::node* tokens = pt->get("access_tokens")) {
-        const toml::array* arr = tokens->as_array();
-        if (arr == nullptr) return Status::InvalidArgument(where + "access_tokens must be a list");
-        for (const toml::node& t : *arr) {
-          auto text = t.value<std::string>();
-          if (!text || text->empty()) {
-            return Status::InvalidArgument(where + "access_tokens must be non-empty strings");
-          }
-          SecretSetting token;
-          if (s = ResolveSecret(*text, "access_tokens", &token); !s.ok()) {
-            return Status::InvalidArgument(where + s.message());
-          }
-          project.access_tokens.push_back(std::move(token));
-        }
-      }
-      if (s = ReadDuration(pt->get("collection_interval"), "collection_interval", 1,
-                           &project.collection_interval_ms);
-          !s.ok()) {
-        return Status::InvalidArgument(where + s.message());
-      }
-      if (const toml::table* st = (*pt)["stream"].as_table()) {
-        if (s = ReadString(st->get("sink"), "sink", &project.stream.sink); !s.ok()) {
-          return Status::InvalidArgument(where + s.message());
-        }
-        if (s = ReadDuration(st->get("interval"), "stream.interval", 60000,
-                             &project.stream.interval_ms);
-            !s.ok()) {
-          return Status::InvalidArgument(where + s.message());
-        }
-        StreamConfig& stream = project.stream;
-        std::string format = "json", compression = "none", secret, token;
-        for (auto [name, out] : std::initializer_list<std::pair<const char*, std::string*>>{
-                 {"prefix", &stream.prefix},
-                 {"key_template", &stream.key_template},
-                 {"format", &format},
-                 {"compression", &compression},
-                 {"bucket", &stream.bucket},
-                 {"region", &stream.region},
-                 {"endpoint", &stream.endpoint},
-                 {"access_key_id", &stream.access_key_id},
-                 {"secret_access_key", &secret},
-                 {"session_token", &token}}) {
-          if (s = ReadString(st->get(name), std::string("stream.") + name, out); !s.ok()) {
-            return Status::InvalidArgument(where + s.message());
-          }
-        }
-        if (s = ParseStreamFormat(format, &stream.encoding.format); !s.ok()) {
-          return Status::InvalidArgument(where + "stream." + s.message());
-        }
-        if (s = ParseStreamCompression(compression, &stream.encoding.compression); !s.ok()) {
-          return Status::InvalidArgument(where + "stream." + s.message());
-        }
-        if (!secret.empty()) {
-          if (s = ResolveSecret(secret, "stream.secret_access_key", &stream.secret_access_key);
-              !s.ok()) {
-            return Status::InvalidArgument(where + s.message());
-          }
-        }
-        if (!token.empty()) {
-          if (s = ResolveSecret(token, "stream.session_token", &stream.session_token); !s.ok()) {
-            return Status::InvalidArgument(where + s.message());
-          }
-        }
-      }
+      if (s = ReadProject(reader, i, &project); !s.ok()) return s;
+      if (s = reader.CheckForUnknownKeys(); !s.ok()) return s;
       config->projects.push_back(std::move(project));
     }
   }
-  return Status::OK();
+  return top.CheckForUnknownKeys();
 }
 
 Status ValidateConfig(const ServiceConfig& config) {

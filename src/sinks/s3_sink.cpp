@@ -175,6 +175,7 @@ Status S3Sink::Send(const S3HttpRequest& request, const std::string& operation,
     }
     s = Redact(S3ResponseStatus(label, *response));
     if (s.ok() || !S3ShouldRetry(*response)) break;
+    if (!settings_.retry_dns_and_tls_failures && S3IsDnsOrTlsFailure(*response)) break;
     if (attempt >= settings_.max_attempts) {
       if (attempt > 1) {
         s = WithMessage(s,

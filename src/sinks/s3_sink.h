@@ -5,8 +5,8 @@
 // multipart upload in parts of part_size, each signed with its own SHA-256, and
 // aborted if any step fails. Either way readers only ever see whole objects.
 // Every request is signed with SigV4 (by libcurl) and, when the failure may
-// pass (5xx, 503 SlowDown, 408, 429, timeouts, connection and DNS errors),
-// retried up to max_attempts times with exponential backoff and full jitter;
+// pass (5xx, 503 SlowDown, 408, 429, 400 RequestTimeout, timeouts, connection
+// and DNS errors), retried up to max_attempts times with exponential backoff and full jitter;
 // other failures return at once with S3's error code and message. The secret
 // key and the session token never appear in a Status, a log line or a report.
 // Thread-safe: concurrent calls are served one request at a time.
@@ -47,6 +47,9 @@ struct S3Settings {
   int64_t base_backoff_ms = 200;          // the delay cap after the first failed attempt
   int64_t max_backoff_ms = 20000;         // the largest delay cap
   int64_t timeout_ms = 60000;             // per attempt (connecting: at most 10 s of it)
+  // False: a DNS or TLS failure is returned at once instead of retried, for a
+  // check that a person waits for (`rtcstream streams test`).
+  bool retry_dns_and_tls_failures = true;
 };
 
 class S3Sink final : public Sink {

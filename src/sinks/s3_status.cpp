@@ -160,4 +160,9 @@ bool S3ShouldRetry(const S3HttpResponse& r) {
   return false;
 }
 
+bool S3IsDnsOrTlsFailure(const S3HttpResponse& r) {
+  return r.curl_code == CURLE_COULDNT_RESOLVE_HOST || r.curl_code == CURLE_COULDNT_RESOLVE_PROXY ||
+         IsTlsError(r.curl_code);
+}
+
 }  // namespace rtcstream

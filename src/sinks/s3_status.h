@@ -31,4 +31,9 @@ Status S3ResponseStatus(const S3RequestLabel& label, const S3HttpResponse& respo
 // True when the same request may succeed if sent again.
 bool S3ShouldRetry(const S3HttpResponse& response);
 
+// True when the request failed because the endpoint's host name did not
+// resolve or TLS could not be set up with it: mostly a wrong endpoint, region or
+// CA setup, which a retry seconds later rarely cures.
+bool S3IsDnsOrTlsFailure(const S3HttpResponse& response);
+
 }  // namespace rtcstream

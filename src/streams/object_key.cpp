@@ -53,6 +53,12 @@ Status ValidateKeyTemplate(std::string_view key_template) {
         "key_template uses {" + unknown +
         "}; known: {prefix} {project} {yyyy} {mm} {dd} {hh} {window_start} {window_end} {ext}");
   }
+  if (key_template.substr(0, 8) != "{prefix}") {
+    return Status::InvalidArgument(
+        "key_template \"" + std::string(key_template) +
+        "\" must start with {prefix} (which may be empty), so that every key lies under the "
+        "prefix a bucket policy grants");
+  }
   if (!names_window) {
     return Status::InvalidArgument(
         "key_template must contain {window_start} or {window_end} so that every window has its "

@@ -25,8 +25,10 @@ struct ObjectKeyVars {
   std::string ext;           // {ext}: ".json", ".ndjson.gz", ...
 };
 
-// Checks that every {name} is known and that the key names its window
-// ({window_start} or {window_end}), so that two windows never share a key.
+// Checks that every {name} is known, that the template starts with {prefix}
+// (so that every key lies under the prefix, which is what a least-privilege
+// bucket policy grants), and that the key names its window ({window_start} or
+// {window_end}), so that two windows never share a key.
 Status ValidateKeyTemplate(std::string_view key_template);
 
 // Renders a validated template.

@@ -19,11 +19,16 @@
 //
 // Control API (on the proxy's port; not signed):
 //   GET  /__control              the fault state
-//   POST /__control              {"mode":"ok|down|hang|slowdown|error500|forbidden","count":N,
-//                                 "after":M,"clockSkewMs":N,"clearLog":true}  (see lib/faults.js)
+//   POST /__control              {"mode":"ok|down|hang|storehang|slowdown|error500|forbidden",
+//                                 "count":N,"after":M,"operation":"PutObject","match":"text",
+//                                 "clockSkewMs":N,"clearLog":true}  (see lib/faults.js)
 //   GET  /__control/log          [{"method","path","query","operation","fault","status","bytes",
+//                                  "sha256","etag","withheld",
 //                                  "payload": "sha256" | "UNSIGNED-PAYLOAD" | ...}, ...]
-//                                (status null: no answer; bytes: the body's size)
+//                                (status: the answer, null when there was none; with
+//                                "withheld": true the store answered but the client never
+//                                got it; bytes and sha256: the body's size and hex SHA-256;
+//                                etag: the store's ETag header)
 //   DELETE /__control/log        clears the log
 //
 // With --exit-with-stdin the server exits when its standard input closes, so a
@@ -128,8 +133,11 @@ async function handleControl(req, res, faults) {
   return sendJson(res, 404, { error: `no control route ${req.method} ${route}` });
 }
 
-/** Passes a verified request on to s3rver, without its signature, and streams the answer back. */
-function forward(req, res, body, upstreamPort, requestId, entry) {
+/**
+ * Passes a verified request on to s3rver, without its signature, and streams the answer back;
+ * with `withhold`, the answer is read but never sent (res is left open, in `hanging`).
+ */
+function forward(req, res, body, upstreamPort, requestId, entry, { withhold = false, hanging } = {}) {
   const headers = { ...req.headers };
   for (const name of ['authorization', 'expect', 'transfer-encoding', 'connection', 'keep-alive']) {
     delete headers[name];
@@ -137,6 +145,14 @@ function forward(req, res, body, upstreamPort, requestId, entry) {
   headers['content-length'] = String(body.length);
   const upstream = http.request({ host: HOST, port: upstreamPort, method: req.method, path: req.url, headers }, (up) => {
     entry.status = up.statusCode;
+    if (up.headers.etag !== undefined) entry.etag = up.headers.etag;
+    if (withhold) {
+      entry.withheld = true;
+      up.resume();
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
     res.writeHead(up.statusCode, { ...up.headers, 'x-amz-request-id': requestId });
     up.pipe(res);
   });
@@ -162,26 +178,34 @@ async function handleS3(req, res, ctx) {
   } catch {
     query = {};
   }
-  const fault = faults.take();
-  const entry = faults.record(req.method, rawPath, query, fault === 'ok' ? undefined : fault);
+  const entry = faults.record(req.method, rawPath, query);
   const payload = req.headers['x-amz-content-sha256'];
   if (payload !== undefined) entry.payload = /^[0-9a-f]{64}$/.test(payload) ? 'sha256' : payload;
   const fail = (err) => {
     entry.status = err.status;
     sendError(req, res, err, requestId);
   };
+  let body = null;
+  const read = async () => {
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      if (err instanceof S3Error) fail(err);
+      return false;
+    }
+    entry.bytes = body.length;
+    entry.sha256 = crypto.createHash('sha256').update(body).digest('hex');
+    return true;
+  };
+  // A fault that looks at the body is chosen once the body is in.
+  if (faults.needsBody() && !(await read())) return;
+  const fault = faults.take(entry.operation, body);
+  if (fault !== 'ok') entry.fault = fault;
   if (fault === 'down') {
     req.socket.destroy();
     return;
   }
-  let body;
-  try {
-    body = await readBody(req);
-  } catch (err) {
-    if (err instanceof S3Error) fail(err);
-    return;
-  }
-  entry.bytes = body.length;
+  if (body === null && !(await read())) return;
   if (fault === 'hang') {
     hanging.add(res);
     res.on('close', () => hanging.delete(res));
@@ -206,7 +230,7 @@ async function handleS3(req, res, ctx) {
       return;
     }
   }
-  forward(req, res, body, upstreamPort, requestId, entry);
+  forward(req, res, body, upstreamPort, requestId, entry, { withhold: fault === 'storehang', hanging });
 }
 
 function listen(server) {

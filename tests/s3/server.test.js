@@ -112,20 +112,49 @@ test('wrong credentials are refused as S3 refuses them', async () => {
   assert.equal(r.code, 0, r.stderr);
 });
 
+const sha256 = (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+/** PUTs `text` as object `key` of b1 with curl --aws-sigv4; stdout ends with the HTTP status. */
+function curlPut(key, text, extra) {
+  const file = path.join(tmp, 'curl-body');
+  fs.writeFileSync(file, text);
+  return run('curl', ['-s', '-w', '\n%{http_code}', '--aws-sigv4', `aws:amz:${ready.region}:s3`,
+    '--user', `${ready.accessKeyId}:${ready.secretAccessKey}`, '-T', file, ...extra, `${ready.endpoint}/b1/${key}`]);
+}
+
+/** A correctly signed PUT that gives up after 3 s without an answer (curl exits with 28). */
+function signedPut(key, text) {
+  return curlPut(key, text, ['-H', `x-amz-content-sha256: ${sha256(text)}`, '--max-time', '3']);
+}
+
 test('curl --aws-sigv4 needs x-amz-content-sha256, and it must match the body', async () => {
-  const url = `${ready.endpoint}/b1/curl.json`;
-  const file = path.join(tmp, 'curl.json');
-  fs.writeFileSync(file, '[]\n');
-  const sha = crypto.createHash('sha256').update('[]\n').digest('hex');
-  const curl = (extra) =>
-    run('curl', ['-s', '-w', '\n%{http_code}', '--aws-sigv4', `aws:amz:${ready.region}:s3`,
-      '--user', `${ready.accessKeyId}:${ready.secretAccessKey}`, '-T', file, ...extra, url]);
-  let r = await curl([]);
+  let r = await curlPut('curl.json', '[]\n', []);
   assert.match(r.stdout, /InvalidRequest[\s\S]*\n400$/);
-  r = await curl(['-H', `x-amz-content-sha256: ${'0'.repeat(64)}`]);
+  r = await curlPut('curl.json', '[]\n', ['-H', `x-amz-content-sha256: ${'0'.repeat(64)}`]);
   assert.match(r.stdout, /XAmzContentSHA256Mismatch[\s\S]*\n400$/);
-  r = await curl(['-H', `x-amz-content-sha256: ${sha}`]);
+  r = await signedPut('curl.json', '[]\n');
   assert.match(r.stdout, /\n200$/);
+});
+
+test('storehang stores the object and withholds the answer; match picks the request by its body', async () => {
+  await control({ mode: 'storehang', match: 'room-42', count: 1, clearLog: true });
+  let r = await signedPut('other.json', '["room-7"]');
+  assert.match(r.stdout, /\n200$/, 'a request that does not match passes');
+  const held = '["room-42"]';
+  r = await signedPut('held.json', held);
+  assert.equal(r.code, 28, 'no answer: curl times out');
+  r = await aws(['s3', 'cp', 's3://b1/held.json', '-']);
+  assert.equal(r.stdout, held, 'the object was stored all the same');
+  const entry = (await requestLog()).find((e) => e.path === '/b1/held.json');
+  assert.equal(entry.fault, 'storehang');
+  assert.equal(entry.status, 200);
+  assert.equal(entry.withheld, true);
+  assert.equal(entry.sha256, sha256(held));
+  assert.equal(entry.etag, `"${crypto.createHash('md5').update(held).digest('hex')}"`);
+  r = await signedPut('held.json', held);
+  assert.match(r.stdout, /\n200$/, 'count 1: the next matching request passes');
+  assert.deepEqual(await (await fetch(ready.control)).json(),
+    { mode: 'ok', remaining: null, after: 0, operation: null, match: null, clockSkewMs: 0 });
 });
 
 test('faults: SlowDown is retried by the CLI, down closes the connection', async () => {

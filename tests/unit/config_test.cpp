@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
 #include <fstream>
+
+#include "service/sink_factory.h"
+#include "temp_dir.h"
 
 namespace rtcstream {
 namespace {
@@ -61,6 +65,239 @@ max_frame_bytes = 2048
   EXPECT_EQ(config.projects[1].collection_interval_ms, 8000);  // default
   EXPECT_TRUE(ValidateConfig(config).ok());
   unlink(path.c_str());
+}
+
+// Loads `text` as a config file; *path (when given) is the file it was in.
+Status LoadText(const std::string& text, ServiceConfig* config, std::string* path = nullptr) {
+  const std::string file = WriteTemp(text);
+  Status s = LoadConfigFile(file, config);
+  unlink(file.c_str());
+  if (path != nullptr) *path = file;
+  return s;
+}
+
+TEST(ConfigTest, ReadsS3Streams) {
+  TempDir dir;
+  const std::string token_file = dir.path() + "/session-token";
+  std::ofstream(token_file) << "token-from-a-file\n";
+  setenv("RTCSTREAM_TEST_S3_SECRET", "secret-from-the-environment", 1);
+  ServiceConfig config;
+  Status s = LoadText(R"(
+[[project]]
+id = "acme"
+api_keys = ["acme-key"]
+[project.stream]
+sink = "s3"
+bucket = "watchrtc-data-streams"
+prefix = "watchrtc/"
+interval = 15
+endpoint = "https://minio.internal:9000"
+access_key_id = "AKIAEXAMPLE"
+secret_access_key = "env:RTCSTREAM_TEST_S3_SECRET"
+session_token = "file:)" + token_file +
+                          R"("
+format = "ndjson"
+compression = "gzip"
+key_template = "{prefix}dt={yyyy}-{mm}-{dd}/{window_start}{ext}"
+
+[[project]]
+id = "globex"
+api_keys = ["globex-key"]
+[project.stream]
+sink = "s3"
+bucket = "globex-watchrtc"
+interval = "30s"
+region = "eu-central-1"
+access_key_id = "AKIAGLOBEX"
+secret_access_key = "inline-secret"
+session_token = "inline-token"
+)",
+                      &config);
+  unsetenv("RTCSTREAM_TEST_S3_SECRET");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config).ToString();
+  ASSERT_EQ(config.projects.size(), 2u);
+
+  const StreamConfig& acme = config.projects[0].stream;
+  EXPECT_EQ(acme.sink, "s3");
+  EXPECT_EQ(acme.bucket, "watchrtc-data-streams");
+  EXPECT_EQ(acme.prefix, "watchrtc/");
+  EXPECT_EQ(acme.interval_ms, 15 * 60000);  // minutes, as customers give it
+  EXPECT_EQ(acme.region, "us-east-1");      // the default
+  EXPECT_EQ(acme.endpoint, "https://minio.internal:9000");
+  EXPECT_EQ(acme.access_key_id, "AKIAEXAMPLE");
+  EXPECT_EQ(acme.secret_access_key.source, "env:RTCSTREAM_TEST_S3_SECRET");
+  EXPECT_EQ(acme.secret_access_key.value, "secret-from-the-environment");
+  EXPECT_EQ(acme.session_token.source, "file:" + token_file);
+  EXPECT_EQ(acme.session_token.value, "token-from-a-file");  // without the newline
+  EXPECT_EQ(acme.encoding.format, StreamFormat::kNdjson);
+  EXPECT_EQ(acme.encoding.compression, StreamCompression::kGzip);
+  EXPECT_EQ(acme.key_template, "{prefix}dt={yyyy}-{mm}-{dd}/{window_start}{ext}");
+
+  const StreamConfig& globex = config.projects[1].stream;
+  EXPECT_EQ(globex.interval_ms, 30000);
+  EXPECT_EQ(globex.region, "eu-central-1");
+  EXPECT_EQ(globex.endpoint, "");  // AWS
+  EXPECT_EQ(globex.prefix, "");
+  EXPECT_EQ(globex.secret_access_key.source, "inline");
+  EXPECT_EQ(globex.secret_access_key.value, "inline-secret");
+  EXPECT_EQ(globex.encoding.format, StreamFormat::kJson);
+  EXPECT_EQ(globex.encoding.compression, StreamCompression::kNone);
+  EXPECT_EQ(globex.key_template, kDefaultKeyTemplate);
+
+  // What the S3 sink is given, the session token included.
+  const S3Settings settings = S3SettingsFor(acme);
+  EXPECT_EQ(settings.bucket, "watchrtc-data-streams");
+  EXPECT_EQ(settings.region, "us-east-1");
+  EXPECT_EQ(settings.endpoint, "https://minio.internal:9000");
+  EXPECT_EQ(settings.access_key_id, "AKIAEXAMPLE");
+  EXPECT_EQ(settings.secret_access_key, "secret-from-the-environment");
+  EXPECT_EQ(settings.session_token, "token-from-a-file");
+  EXPECT_EQ(S3SettingsFor(globex).session_token, "inline-token");
+  std::unique_ptr<Sink> sink;
+  s = MakeSink(config, config.projects[0], &sink);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST(ConfigTest, SecretErrorsNameTheSourceButNoSecret) {
+  TempDir dir;
+  const std::string empty_file = dir.path() + "/empty";
+  std::ofstream(empty_file) << "\n";
+  unsetenv("RTCSTREAM_TEST_UNSET");
+  const std::string stream =
+      "[[project]]\nid = \"acme\"\napi_keys = [\"acme-key\"]\n[project.stream]\nsink = \"s3\"\n"
+      "bucket = \"b\"\naccess_key_id = \"AKIAEXAMPLE\"\n";
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {stream + "secret_access_key = \"env:RTCSTREAM_TEST_UNSET\"\n"
+                     "session_token = \"inline-token-value\"\n",
+            "project \"acme\": stream.secret_access_key: environment variable "
+            "RTCSTREAM_TEST_UNSET is not set"},
+           {stream + "secret_access_key = \"inline-secret-value\"\n"
+                     "session_token = \"file:/nonexistent/rtcstream/token\"\n",
+            "project \"acme\": stream.session_token: cannot read /nonexistent/rtcstream/token (No "
+            "such file or directory)"},
+           {stream +
+                "secret_access_key = \"inline-secret-value\"\n"
+                "session_token = \"file:" +
+                empty_file + "\"\n",
+            "project \"acme\": stream.session_token: " + empty_file + " is empty"},
+           {stream +
+                "session_token = \"inline-token-value\"\n"
+                "secret_access_key = \"file:" +
+                dir.path() + "\"\n",
+            "project \"acme\": stream.secret_access_key: cannot read " + dir.path() +
+                " (Is a directory)"},
+           {stream + "session_token = \"inline-token-value\"\n"
+                     "secret_access_key = \"file:/dev/zero\"\n",
+            "project \"acme\": stream.secret_access_key: cannot read /dev/zero (larger than 64 "
+            "KiB)"},
+           {"[[project]]\nid = \"acme\"\napi_keys = [\"acme-key\"]\n"
+            "access_tokens = [\"inline-token-value\", \"env:RTCSTREAM_TEST_UNSET\"]\n",
+            "project \"acme\": access_tokens: environment variable RTCSTREAM_TEST_UNSET is not "
+            "set"}}) {
+    ServiceConfig config;
+    Status s = LoadText(text, &config);
+    EXPECT_FALSE(s.ok()) << text;
+    EXPECT_NE(s.message().find(expected), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.message().find("inline-secret-value"), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.message().find("inline-token-value"), std::string::npos) << s.ToString();
+  }
+}
+
+TEST(ConfigTest, RejectsUnknownKeysNamingTheKeyAndItsTable) {
+  const std::string project = "[[project]]\nid = \"acme\"\napi_keys = [\"k\"]\n";
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"listen = \"127.0.0.1:80\"\napi_key = \"x\"\n",
+            ":2:1: unknown key \"api_key\" at the top level"},
+           {"[[project]]\nid = \"acme\"\napi_key = \"x\"\n",
+            ":3:1: unknown key \"api_key\" in [[project]] \"acme\"; did you mean \"api_keys\"?"},
+           {"[[project]]\napi_keys = [\"k\"]\ncolection_interval = \"8s\"\n",
+            ":3:1: unknown key \"colection_interval\" in [[project]] number 1; did you mean "
+            "\"collection_interval\"?"},
+           {project + "[project.stream]\nsink = \"s3\"\nsession_tokn = \"env:T\"\n",
+            ":6:1: unknown key \"session_tokn\" in [project.stream] of project \"acme\"; did you "
+            "mean \"session_token\"?"},
+           {project + "[project.streams]\nsink = \"file\"\n",
+            "unknown key \"streams\" in [[project]] \"acme\"; did you mean \"stream\"?"},
+           {project + "[project.stream.s3]\nbucket = \"b\"\n",
+            "unknown key \"s3\" in [project.stream] of project \"acme\""},
+           {"[limits]\nmax_keys = 8\nmax_frame_byte = 4096\n",
+            ":3:1: unknown key \"max_frame_byte\" in [limits]; did you mean \"max_frame_bytes\"?"},
+           {"[limit]\nmax_keys = 8\n",
+            "unknown key \"limit\" at the top level; did you mean \"limits\"?"},
+           {"[tls]\ncert = \"/etc/rtcstream/fullchain.pem\"\n",
+            ":2:1: unknown key \"cert\" in [tls]"},
+           {"[geoip]\ncity_db = \"a.mmdb\"\ncity = \"b.mmdb\"\n",
+            ":3:1: unknown key \"city\" in [geoip]"},
+           // The first in the file's order, whatever the alphabet says.
+           {"zzz = 1\naaa = 2\n", ":1:1: unknown key \"zzz\" at the top level"}}) {
+    ServiceConfig config;
+    std::string path;
+    Status s = LoadText(text, &config, &path);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << text;
+    EXPECT_EQ(s.message().rfind("config " + path + ":", 0), 0u) << s.ToString();
+    EXPECT_NE(s.message().find(expected), std::string::npos) << s.ToString();
+  }
+  // Known keys in the wrong shape are named too.
+  ServiceConfig config;
+  Status s = LoadText("[[project]]\nid = \"acme\"\nstream = \"s3\"\n", &config);
+  EXPECT_NE(s.message().find("stream must be a table ([project.stream])"), std::string::npos)
+      << s.ToString();
+  s = LoadText("limits = 5\n", &config);
+  EXPECT_NE(s.message().find("limits must be a table ([limits])"), std::string::npos)
+      << s.ToString();
+}
+
+// The ```toml blocks of README.md and docs/*.md: {"file:line", text}.
+std::vector<std::pair<std::string, std::string>> DocumentedConfigs() {
+  std::vector<std::string> files = {std::string(RTCSTREAM_SOURCE_DIR) + "/README.md"};
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(RTCSTREAM_SOURCE_DIR) + "/docs")) {
+    if (entry.path().extension() == ".md") files.push_back(entry.path().string());
+  }
+  std::vector<std::pair<std::string, std::string>> blocks;
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    std::string line, text, where;
+    bool inside = false;
+    for (int number = 1; std::getline(in, line); ++number) {
+      if (!inside && line == "```toml") {
+        inside = true;
+        text.clear();
+        where = file + ":" + std::to_string(number);
+      } else if (inside && line == "```") {
+        inside = false;
+        blocks.emplace_back(where, text);
+      } else if (inside) {
+        text += line + "\n";
+      }
+    }
+  }
+  return blocks;
+}
+
+TEST(ConfigTest, EveryDocumentedConfigLoads) {
+  // The secrets the examples take from the environment.
+  setenv("ACME_API_TOKEN", "acme-api-token-0123456789", 1);
+  setenv("ACME_S3_SECRET", "acme-s3-secret", 1);
+  setenv("GLOBEX_S3_SECRET", "globex-s3-secret", 1);
+  const auto blocks = DocumentedConfigs();
+  EXPECT_GE(blocks.size(), 5u);
+  for (const auto& [where, block] : blocks) {
+    // A block that starts with [project.stream] shows the stream table of a project.
+    std::string text = block;
+    if (text.rfind("[project.stream]", 0) == 0) {
+      text = "[[project]]\nid = \"docs\"\napi_keys = [\"docs-key\"]\n" + text;
+    }
+    ServiceConfig config;
+    Status s = LoadText(text, &config);
+    EXPECT_TRUE(s.ok()) << where << ": " << s.ToString() << "\n" << block;
+    if (s.ok() && !config.projects.empty()) {
+      s = ValidateConfig(config);
+      EXPECT_TRUE(s.ok()) << where << ": " << s.ToString() << "\n" << block;
+    }
+  }
+  for (const char* name : {"ACME_API_TOKEN", "ACME_S3_SECRET", "GLOBEX_S3_SECRET"}) unsetenv(name);
 }
 
 TEST(ConfigTest, SyntaxErrorsNameTheLine) {

@@ -581,6 +581,38 @@ TEST_F(S3SinkTest, UnreachableEndpointIsUnavailableAfterMaxAttempts) {
   EXPECT_EQ(LoggedOperations(), (Ops{"PutObject:0", "PutObject:0", "PutObject:0", "PutObject:0"}));
 }
 
+TEST_F(S3SinkTest, DnsAndTlsFailuresAreRetriedUnlessAPersonWaits) {
+  for (const std::string& endpoint :
+       {std::string("http://s3.rtcstream-test.invalid:9000"),
+        "https://" + server_->endpoint().substr(std::string("http://").size())}) {
+    S3Settings settings = server_->Settings();
+    settings.endpoint = endpoint;
+    settings.max_attempts = 3;
+    PutResult result;
+    Status s = MakeSink(settings)->Put("acme/w.json", "[1]", "application/json", &result);
+    EXPECT_EQ(s.code(), Status::Code::kUnavailable) << s.ToString();
+    EXPECT_NE(s.message().find("(gave up after 3 attempts)"), std::string::npos) << s.message();
+
+    // `streams test`: the first failure is the answer.
+    settings.retry_dns_and_tls_failures = false;
+    s = MakeSink(settings)->Put("acme/w.json", "[1]", "application/json", &result);
+    EXPECT_EQ(s.code(), Status::Code::kUnavailable) << s.ToString();
+    EXPECT_TRUE(s.message().find("cannot resolve host s3.rtcstream-test.invalid") !=
+                    std::string::npos ||
+                s.message().find("TLS failure with " + endpoint) != std::string::npos)
+        << s.message();
+    EXPECT_EQ(s.message().find("gave up"), std::string::npos) << s.message();
+  }
+  // Other failures are still retried.
+  server_->Control(R"({"mode":"slowdown","count":1})");
+  S3Settings settings = server_->Settings();
+  settings.retry_dns_and_tls_failures = false;
+  PutResult result;
+  Status s = MakeSink(settings)->Put("acme/w.json", "[1]", "application/json", &result);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(LoggedOperations(), (Ops{"PutObject:503", "PutObject:200"}));
+}
+
 TEST_F(S3SinkTest, ConnectionRefusedIsUnavailable) {
   // A port that was free a moment ago: nothing listens there.
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -829,6 +861,20 @@ TEST(S3StatusTest, NamesTransportFailures) {
             std::string::npos)
       << s.message();
   EXPECT_FALSE(S3ShouldRetry(r));  // a certificate does not fix itself
+}
+
+TEST(S3StatusTest, TellsDnsAndTlsFailures) {
+  S3HttpResponse r;
+  for (int code :
+       {CURLE_COULDNT_RESOLVE_HOST, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION}) {
+    r.curl_code = code;
+    EXPECT_TRUE(S3IsDnsOrTlsFailure(r)) << code;
+  }
+  for (int code : {CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING}) {
+    r.curl_code = code;
+    EXPECT_FALSE(S3IsDnsOrTlsFailure(r)) << code;
+  }
+  EXPECT_FALSE(S3IsDnsOrTlsFailure(Answer(503, "<Error><Code>SlowDown</Code></Error>")));
 }
 
 TEST(S3StatusTest, MapsS3ErrorsToCodes) {

@@ -79,6 +79,17 @@ TEST(ObjectKeyTest, RejectsTemplatesThatCouldCollide) {
   EXPECT_NE(s.message().find("{month}"), std::string::npos);
 }
 
+TEST(ObjectKeyTest, KeysStartWithThePrefix) {
+  // A bucket policy grants writes under the prefix: a key outside it would be refused.
+  for (const char* tmpl : {"{project}/{window_start}{ext}", "data/{prefix}{window_start}{ext}",
+                           "{window_start}{prefix}{ext}"}) {
+    Status s = ValidateKeyTemplate(tmpl);
+    EXPECT_FALSE(s.ok()) << tmpl;
+    EXPECT_NE(s.message().find("must start with {prefix}"), std::string::npos) << s.ToString();
+  }
+  EXPECT_TRUE(ValidateKeyTemplate("{prefix}{project}/{window_start}{ext}").ok());
+}
+
 }  // namespace
 }  // namespace rtcstream
 

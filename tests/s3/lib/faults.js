@@ -5,16 +5,22 @@
 //   ok         no fault
 //   down       the connection is closed at once, without an answer (an unreachable endpoint)
 //   hang       the request is read and never answered (a timeout)
+//   storehang  the request is passed on and carried out (a PUT stores its object),
+//              but the answer is withheld: the client never hears that it worked,
+//              as when it crashes or loses the connection at that moment
 //   slowdown   503 SlowDown
 //   error500   500 InternalError
 //   forbidden  403 AccessDenied
 // With a count the fault hits N requests, then the mode returns to ok; without
 // one it lasts until the next POST. With "after": M the first M requests pass
 // before the fault starts (to hit, say, the first UploadPart of a multipart
-// upload). {"clockSkewMs": N} moves the clock the proxy checks request times
-// against; {"clearLog": true} empties the request log.
+// upload). {"operation": "PutObject"} limits the fault to one operation (as
+// the log names it), {"match": "text"} to requests whose body contains the
+// text; requests that do not match pass, and do not count. {"clockSkewMs": N}
+// moves the clock the proxy checks request times against; {"clearLog": true}
+// empties the request log.
 
-const MODES = new Set(['ok', 'down', 'hang', 'slowdown', 'error500', 'forbidden']);
+const MODES = new Set(['ok', 'down', 'hang', 'storehang', 'slowdown', 'error500', 'forbidden']);
 
 /** Names an S3 operation from its method and query, for the log. */
 function operationName(method, path, query) {
@@ -42,6 +48,8 @@ class Faults {
     this.mode = 'ok';
     this.remaining = Infinity;
     this.skip = 0;
+    this.operation = undefined;
+    this.match = undefined;
     this.clockSkewMs = 0;
     this.log = [];
   }
@@ -55,9 +63,16 @@ class Faults {
           return `${name} must be a non-negative integer`;
         }
       }
+      for (const name of ['operation', 'match']) {
+        if (body[name] !== undefined && !(typeof body[name] === 'string' && body[name] !== '')) {
+          return `${name} must be a non-empty string`;
+        }
+      }
       this.mode = body.mode;
       this.remaining = body.count === undefined ? Infinity : body.count;
       this.skip = body.after || 0;
+      this.operation = body.operation;
+      this.match = body.match;
     }
     if (body.clockSkewMs !== undefined) {
       if (!Number.isFinite(body.clockSkewMs)) return 'clockSkewMs must be a number';
@@ -67,9 +82,20 @@ class Faults {
     return null;
   }
 
-  /** The fault for the next request ('ok' when none), counting it down. */
-  take() {
+  /** True when the fault depends on the body, so the body must be read before take(). */
+  needsBody() {
+    return this.mode !== 'ok' && this.match !== undefined;
+  }
+
+  /**
+   * The fault for a request ('ok' when none), counting it down.
+   * @param {string} operation  as operationName() names it
+   * @param {Buffer|null} body  the body, when needsBody() asked for it
+   */
+  take(operation, body) {
     if (this.mode === 'ok' || this.remaining <= 0) return 'ok';
+    if (this.operation !== undefined && operation !== this.operation) return 'ok';
+    if (this.match !== undefined && !(body && body.includes(this.match))) return 'ok';
     if (this.skip > 0) {
       this.skip -= 1;
       return 'ok';
@@ -79,6 +105,8 @@ class Faults {
     if (this.remaining <= 0) {
       this.mode = 'ok';
       this.remaining = Infinity;
+      this.operation = undefined;
+      this.match = undefined;
     }
     return mode;
   }
@@ -89,8 +117,8 @@ class Faults {
   }
 
   /** Appends one request to the log; returns the entry so the status can be set later. */
-  record(method, path, query, fault) {
-    const entry = { method, path, query, operation: operationName(method, path, query), fault, status: null };
+  record(method, path, query) {
+    const entry = { method, path, query, operation: operationName(method, path, query), status: null };
     this.log.push(entry);
     return entry;
   }
@@ -101,6 +129,8 @@ class Faults {
       mode: this.mode,
       remaining: this.remaining === Infinity ? null : this.remaining,
       after: this.skip,
+      operation: this.operation ?? null,
+      match: this.match ?? null,
       clockSkewMs: this.clockSkewMs,
     };
   }
