@@ -160,6 +160,8 @@ void PeerState::OnPcClosed(std::string_view pc_id, double ts_ms) {
   analyzer_.OnPcClosed(pc_id, ts_ms);
 }
 
+void PeerState::OnPersistentCallEnd(double) { persistent_call_ended_ = true; }
+
 void PeerState::OnTuple(std::string_view, double ts_ms) {
   // A time past kMaxEpochMs is garbage; the largest would not even fit an EpochMs.
   if (!(ts_ms > 0 && ts_ms < kMaxEpochMs)) return;
