@@ -84,6 +84,8 @@ class PeerState : public TraceHandler {
   void SetIdentityIfMissing(std::string_view room_id, std::string_view peer_id);
 
   // First and last tuple time on the server's clock (nullopt before any tuple).
+  // A persistent call that ended starts at the session's first connection
+  // instead: the SDK sends the events it buffered before the call with it.
   std::optional<EpochMs> first_seen_ms() const;
   std::optional<EpochMs> last_seen_ms() const;
 
@@ -133,6 +135,8 @@ class PeerState : public TraceHandler {
   // First and last tuple time on the client's clock.
   std::optional<double> first_client_ms_;
   std::optional<double> last_client_ms_;
+  // Client time of the session's first connection record (kServerConnectTuple).
+  std::optional<double> first_connect_client_ms_;
   bool persistent_call_ended_ = false;
 
   std::string pending_trace_;
