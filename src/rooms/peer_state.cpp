@@ -160,16 +160,24 @@ void PeerState::OnPcClosed(std::string_view pc_id, double ts_ms) {
   analyzer_.OnPcClosed(pc_id, ts_ms);
 }
 
-void PeerState::OnTuple(std::string_view, double ts_ms) {
+void PeerState::OnPersistentCallEnd(double) { persistent_call_ended_ = true; }
+
+void PeerState::OnTuple(std::string_view name, double ts_ms) {
   // A time past kMaxEpochMs is garbage; the largest would not even fit an EpochMs.
   if (!(ts_ms > 0 && ts_ms < kMaxEpochMs)) return;
   if (!first_client_ms_ || ts_ms < *first_client_ms_) first_client_ms_ = ts_ms;
   if (!last_client_ms_ || ts_ms > *last_client_ms_) last_client_ms_ = ts_ms;
+  if (name == kServerConnectTuple && !first_connect_client_ms_) first_connect_client_ms_ = ts_ms;
 }
 
 std::optional<EpochMs> PeerState::first_seen_ms() const {
   if (!first_client_ms_) return std::nullopt;
-  return static_cast<EpochMs>(*first_client_ms_) + skew_ms_;
+  // watchRTC.persistentStart() connects with everything the SDK buffered since the
+  // page started it (or since the previous call ended): the nailed-up connection's
+  // set-up, minutes old perhaps. The call itself starts with the connection.
+  double first = *first_client_ms_;
+  if (persistent_call_ended_ && first_connect_client_ms_) first = *first_connect_client_ms_;
+  return static_cast<EpochMs>(first) + skew_ms_;
 }
 
 std::optional<EpochMs> PeerState::last_seen_ms() const {

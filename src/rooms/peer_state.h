@@ -84,8 +84,14 @@ class PeerState : public TraceHandler {
   void SetIdentityIfMissing(std::string_view room_id, std::string_view peer_id);
 
   // First and last tuple time on the server's clock (nullopt before any tuple).
+  // A persistent call that ended starts at the session's first connection
+  // instead: the SDK sends the events it buffered before the call with it.
   std::optional<EpochMs> first_seen_ms() const;
   std::optional<EpochMs> last_seen_ms() const;
+
+  // True once the SDK ended this session's persistent ("nail-up") call
+  // (`nailUpCallEnd`): the session will not come back.
+  bool persistent_call_ended() const { return persistent_call_ended_; }
 
   // Builds the peer's part of the data stream struct.
   PeerRecord ToRecord() const;
@@ -105,6 +111,7 @@ class PeerState : public TraceHandler {
   void OnConnectionState(std::string_view pc_id, std::string_view state, double ts_ms) override;
   void OnIceConnectionState(std::string_view pc_id, std::string_view state, double ts_ms) override;
   void OnPcClosed(std::string_view pc_id, double ts_ms) override;
+  void OnPersistentCallEnd(double ts_ms) override;
   void OnClockSkew(int64_t skew_ms) override { skew_ms_ = skew_ms; }
   void OnTuple(std::string_view name, double ts_ms) override;
 
@@ -128,6 +135,9 @@ class PeerState : public TraceHandler {
   // First and last tuple time on the client's clock.
   std::optional<double> first_client_ms_;
   std::optional<double> last_client_ms_;
+  // Client time of the session's first connection record (kServerConnectTuple).
+  std::optional<double> first_connect_client_ms_;
+  bool persistent_call_ended_ = false;
 
   std::string pending_trace_;
   bool record_raw_ = true;  // false while replaying a stored trace

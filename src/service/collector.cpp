@@ -892,7 +892,10 @@ void Collector::Tick(EpochMs now) {
     for (const auto& session : room.sessions) {
       std::lock_guard<std::mutex> session_lock(session->mu);
       if (session->live_connections > 0) idle = false;
-      last_left = std::max(last_left, session->disconnected_ms);
+      // A session whose persistent call ended does not come back: no grace for it.
+      if (!session->peer.persistent_call_ended()) {
+        last_left = std::max(last_left, session->disconnected_ms);
+      }
     }
     if (!idle || now - last_left < impl_->config.room_close_grace_ms) {
       ++it;

@@ -395,6 +395,8 @@ Status TraceDecoder::Impl::DecodeTuple(element tuple, std::string_view raw, Trac
     handler->OnIceConnectionState(pc_id, StringOr(data), ts);
   } else if (name == "close") {
     handler->OnPcClosed(pc_id, ts);
+  } else if (name == "nailUpCallEnd") {
+    handler->OnPersistentCallEnd(ts);
   } else if (name == kServerConnectTuple) {
     object obj;
     element skew;

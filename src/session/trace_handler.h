@@ -57,6 +57,10 @@ class TraceHandler {
   virtual void OnIceConnectionState(std::string_view pc_id, std::string_view state,
                                     double ts_ms) = 0;
   virtual void OnPcClosed(std::string_view pc_id, double ts_ms) = 0;
+  // `nailUpCallEnd`: the app ended a persistent ("nail-up") call with
+  // watchRTC.persistentEnd(). The SDK closes the socket next and never comes back
+  // under this sessionId: its next call has a sessionId of its own.
+  virtual void OnPersistentCallEnd(double ts_ms) = 0;
 
   // rtcstream's own connection record: the offset from the client's clock to the
   // server's, measured at connect time.
@@ -81,6 +85,7 @@ class IgnoringTraceHandler : public TraceHandler {
   void OnConnectionState(std::string_view, std::string_view, double) override {}
   void OnIceConnectionState(std::string_view, std::string_view, double) override {}
   void OnPcClosed(std::string_view, double) override {}
+  void OnPersistentCallEnd(double) override {}
   void OnClockSkew(int64_t) override {}
   void OnTuple(std::string_view, double) override {}
 };

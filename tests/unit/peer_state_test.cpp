@@ -42,5 +42,31 @@ TEST(PeerStateTest, IosSafariKeepsItsVersionAsTheOsVersion) {
   EXPECT_EQ(peer.ToRecord().os_version, "17.4");
 }
 
+// watchRTC.persistentStart() connects with the events the SDK buffered since the
+// page started it (nail-up.jsonl): once the SDK ended the call (nailUpCallEnd),
+// the peer's time starts with the connection, not with those events.
+TEST(PeerStateTest, PersistentCallStartsWithItsConnection) {
+  PeerState peer("session-1", "");
+  peer.RecordServerEvent(kServerConnectTuple, R"({"skewMs":0})", 1795652310143);
+  FrameDecodeResult result;
+  ASSERT_TRUE(
+      peer.FeedFrameJson(
+              R"([["create","PC_0",{"iceServers":[]},1795652306765],["onconnectionstatechange","PC_0","connected",1795652306953],["oldTracesCleanup",null,{"filteredCount":0},1795652310143]])",
+              &result)
+          .ok());
+  EXPECT_FALSE(peer.persistent_call_ended());
+  EXPECT_EQ(peer.first_seen_ms(), 1795652306765);
+
+  ASSERT_TRUE(
+      peer.FeedTupleJson(R"(["nailUpCallEnd",null,null,1795652322354])", TupleSource::kClient)
+          .ok());
+  EXPECT_TRUE(peer.persistent_call_ended());
+  EXPECT_EQ(peer.first_seen_ms(), 1795652310143);
+  const PeerRecord r = peer.ToRecord();
+  EXPECT_EQ(r.start_ms, 1795652310143);
+  EXPECT_EQ(r.end_ms, 1795652322354);
+  EXPECT_EQ(peer.Series().start_ms(), 1795652310143);
+}
+
 }  // namespace
 }  // namespace rtcstream

@@ -148,8 +148,8 @@ class ReplayTest : public ::testing::Test {
   }
 
   std::string dir_;
-  int64_t stream_interval_ms_ = 3600000;
   int64_t room_close_grace_ms_ = 1000;
+  int64_t stream_interval_ms_ = 3600000;
   int64_t idle_timeout_ms_ = 120000;
   std::unique_ptr<Collector> collector_;
   std::map<int64_t, std::shared_ptr<Collector::Connection>> connections_;
@@ -169,7 +169,8 @@ double Number(simdjson::dom::element e) {
   return d;
 }
 
-void ExpectPlausibleMedia(simdjson::dom::element peer) {
+// `call_setup`: whether the peer's data covers the set-up of its connection.
+void ExpectPlausibleMedia(simdjson::dom::element peer, bool call_setup = true) {
   for (const char* dir : {"send", "recv"}) {
     const double audio = Number(peer["stats"]["audio"][dir]["bitrate"].value());
     const double video = Number(peer["stats"]["video"][dir]["bitrate"].value());
@@ -182,6 +183,10 @@ void ExpectPlausibleMedia(simdjson::dom::element peer) {
   const double mos = Number(peer["stats"]["mos"].value());
   EXPECT_GE(mos, 1);
   EXPECT_LE(mos, 5);
+  if (!call_setup) {
+    EXPECT_TRUE(peer["stats"]["call_setup_time"].is_null());
+    return;
+  }
   const double setup = Number(peer["stats"]["call_setup_time"].value());
   EXPECT_GT(setup, 0);
   EXPECT_LT(setup, 10000);
@@ -834,6 +839,49 @@ TEST_F(ReplayTest, SeriesSurviveARestartAndAreRecomputedWhenNotStored) {
   const std::string uninterrupted = SeriesBody(collector_.get(), "rec-room-2p", "bob").json();
   EXPECT_NE(uninterrupted.find("\"samples\":"), std::string::npos);
   EXPECT_EQ(WithoutTimes(restarted), WithoutTimes(uninterrupted));
+}
+
+// One persistent ("nail-up") connection carrying two calls (nail-up.jsonl): each
+// watchRTC.persistentStart() opened a socket with a new sessionId, each
+// persistentEnd() sent nailUpCallEnd and closed it. Each call is a room session
+// of its own, spanning its socket up to nailUpCallEnd, and closes as soon as its
+// socket is gone, without the grace a reconnecting SDK would get.
+TEST_F(ReplayTest, PersistentCallsAreRoomSessionsOfTheirOwn) {
+  room_close_grace_ms_ = 600000;
+  collector_.reset();
+  OpenCollector();
+  Replay("nail-up.jsonl");
+  collector_->Tick(NowMs());
+  EXPECT_EQ(collector_->Stats().open_rooms, 0u);
+  struct Call {
+    const char* room_id;
+    int64_t duration_s;  // persistentStart's connection to nailUpCallEnd
+    size_t samples;      // getstats sent during the call
+    bool call_setup;     // the socket carried the connection's set-up
+  };
+  for (const Call& call :
+       {Call{"rec-room-nailup-a", 12, 7, true}, Call{"rec-room-nailup-b", 12, 6, false}}) {
+    SCOPED_TRACE(call.room_id);
+    std::string json;
+    Status s = collector_->RoomJson(kToken, call.room_id, &json);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    simdjson::dom::parser p;
+    simdjson::dom::element rooms = p.parse(json).value();
+    ASSERT_EQ(rooms.get_array().size(), 1u);
+    simdjson::dom::element room = rooms.at(0).value();
+    EXPECT_EQ(int64_t(room["users"]), 1);
+    EXPECT_EQ(int64_t(room["duration"]), call.duration_s);
+    simdjson::dom::array peers = room["peers"].get_array();
+    ASSERT_EQ(peers.size(), 1u);
+    simdjson::dom::element alice = peers.at(0).value();
+    EXPECT_EQ(std::string_view(alice["peer_id"]), "alice");
+    EXPECT_EQ(std::string_view(alice["start_time"]), std::string_view(room["start_time"]));
+    EXPECT_EQ(int64_t(alice["duration"]), call.duration_s);
+    EXPECT_EQ(std::string_view(alice["keys"]["company"]), "acme");
+    ExpectPlausibleMedia(alice, call.call_setup);
+    SeriesBody series(collector_.get(), call.room_id, "alice");
+    EXPECT_EQ(static_cast<size_t>(int64_t(series.doc()["samples"])), call.samples);
+  }
 }
 
 }  // namespace

@@ -31,10 +31,12 @@ class RecordingHandler : public TraceHandler {
   }
   void OnIceConnectionState(std::string_view, std::string_view, double) override {}
   void OnPcClosed(std::string_view pc, double) override { closed.emplace_back(pc); }
+  void OnPersistentCallEnd(double ts) override { call_ends.push_back(ts); }
   void OnClockSkew(int64_t skew) override { skew_ms = skew; }
   void OnTuple(std::string_view name, double) override { names.emplace_back(name); }
 
   std::vector<std::string> raw, names, states, closed;
+  std::vector<double> call_ends;
   SessionIdentity identity;
   std::vector<std::pair<std::string, std::vector<std::string>>> keys;
   UserAgentInfo ua;
@@ -233,6 +235,21 @@ TEST(TraceDecoderTest, EventsReachTheHandler) {
   EXPECT_EQ(h.closed, std::vector<std::string>{"PC_0"});
   EXPECT_EQ(h.ua.browser_name, "Chrome");
   EXPECT_EQ(h.names.size(), 7u);
+}
+
+// watchRTC.persistentEnd() sends ["nailUpCallEnd",null,null,T] as a signalling
+// frame, and persistentEnd(true) the same tuple once more, compressed on its own.
+TEST(TraceDecoderTest, PersistentCallEndReachesTheHandler) {
+  TraceDecoder decoder;
+  RecordingHandler h;
+  FrameDecodeResult result;
+  ASSERT_TRUE(
+      decoder.DecodeFrameJson(R"(["nailUpCallEnd",null,null,1795652337580])", &h, &result).ok());
+  ASSERT_TRUE(
+      decoder.DecodeFrameJson(R"([["nailUpCallEnd",null,null,1795652337581]])", &h, &result).ok());
+  EXPECT_EQ(h.call_ends, (std::vector<double>{1795652337580, 1795652337581}));
+  EXPECT_EQ(h.raw.front(), R"(["nailUpCallEnd",null,null,1795652337580])");
+  EXPECT_EQ(h.names, (std::vector<std::string>{"nailUpCallEnd", "nailUpCallEnd"}));
 }
 
 TEST(TraceDecoderTest, ClientsCannotSendRtcstreamRecords) {

@@ -25,7 +25,7 @@ const CONSOLE_LINES_KEPT = 3000;
  * @param {string} o.roomId      rtcRoomId
  * @param {Array<{peerId:string, browser?:string, keys?:object, apiKey?:string, leave?:string,
  *                collectionInterval?:number, rtcConfiguration?:object,
- *                mozRTCPeerConnection?:boolean}>} o.peers
+ *                mozRTCPeerConnection?:boolean, persistent?:boolean, sdk?:boolean}>} o.peers
  *        2 peers = one P2P call; N peers = full mesh (one RTCPeerConnection per pair).
  *        browser: 'chromium' (default) or 'firefox'.
  *        rtcConfiguration: the peer's RTCConfiguration (iceServers, iceTransportPolicy) for
@@ -33,6 +33,10 @@ const CONSOLE_LINES_KEPT = 3000;
  *        mozRTCPeerConnection: the page defines window.mozRTCPeerConnection (as
  *          RTCPeerConnection) before the SDK loads, as older Firefox did; the SDK
  *          then takes the browser for Firefox and keys its getStats reports '<type>_<id>'.
+ *        persistent: the SDK is started without rtcRoomId and rtcPeerId, so it stays unconnected
+ *          until the page calls watchRTC.persistentStart(room, peer) (window.rtc.persistentStart).
+ *        sdk: false: the page never starts the SDK (the far end of a persistent connection,
+ *          such as a media server); not counted in expectSdk.
  *        leave: how the peer leaves after its PCs are closed:
  *          'unload'     (default) wait flushMs, close the page (the socket closes with 1001)
  *          'disconnect' watchRTC.disconnect() (socket closes with 1000 at once), then close
@@ -126,14 +130,13 @@ async function runCall(o) {
     for (const p of peers) {
       const config = {
         rtcApiKey: p.spec.apiKey || apiKey,
-        rtcRoomId: roomId,
-        rtcPeerId: p.peerId,
         keys: p.spec.keys || {},
         proxyUrl: serverUrl,
       };
+      if (!p.spec.persistent) Object.assign(config, { rtcRoomId: roomId, rtcPeerId: p.peerId });
       const interval = p.spec.collectionInterval ?? collectionInterval;
       if (interval !== undefined) config.collectionInterval = interval;
-      await p.page.evaluate((c) => window.rtc.init(c), config);
+      if (p.spec.sdk !== false) await p.page.evaluate((c) => window.rtc.init(c), config);
       await p.page.evaluate((m) => window.rtc.getMedia(m), media);
     }
 
@@ -194,7 +197,8 @@ async function runCall(o) {
         async () => {
           const evs = await Promise.all(peers.map((p) => p.page.evaluate(() => window.rtc.sdkEvents())));
           return peers.every((p, i) =>
-            expectSdk === 'reject' ? isRejected(evs[i]) : p.established > 0 && !isRejected(evs[i]));
+            p.spec.sdk === false ||
+            (expectSdk === 'reject' ? isRejected(evs[i]) : p.established > 0 && !isRejected(evs[i])));
         },
         { timeoutMs: sdkTimeoutMs, intervalMs: 250, what: `every SDK to report '${expectSdk}'` },
       );
@@ -238,6 +242,45 @@ async function runCall(o) {
     await Promise.all(peers.map((p) => (p.browser ? p.browser.close().catch(() => {}) : null)));
     await web.close();
   }
+}
+
+/**
+ * A persistent ("nail-up") connection: alice's page starts the SDK without a room or peer id
+ * and keeps one RTCPeerConnection to bob, who runs no SDK (like the media server a call
+ * centre's agent is nailed up to), while during(alice) marks calls on it (persistentCall).
+ * getStats every 2 s. Resolves what runCall does.
+ */
+function runNailedUpConnection({ serverUrl, apiKey, keys = {}, during, log = () => {} }) {
+  return runCall({
+    serverUrl,
+    apiKey,
+    roomId: 'nailed-up',
+    peers: [
+      { peerId: 'alice', persistent: true, keys },
+      { peerId: 'bob', sdk: false },
+    ],
+    collectionInterval: 2000,
+    durationMs: 1000,
+    log,
+    during: ({ peers }) => during(peers[0]),
+  });
+}
+
+/**
+ * One call on a persistent connection: watchRTC.persistentStart(roomId, peer), callMs once
+ * the SDK's new socket was accepted, then watchRTC.persistentEnd(endArg).
+ * Resolves {roomId, sessionId, startedAt, endedAt}.
+ */
+async function persistentCall(peer, roomId, { callMs, endArg, log = () => {} }) {
+  const established = peer.established;
+  const startedAt = new Date();
+  const sessionId = await peer.page.evaluate(([r, p]) => window.rtc.persistentStart(r, p), [roomId, peer.peerId]);
+  await waitFor(() => peer.established > established, { timeoutMs: 15000, what: `the SDK connected for ${roomId}` });
+  await sleep(callMs);
+  await peer.page.evaluate((arg) => window.rtc.persistentEnd(arg), endArg);
+  const endedAt = new Date();
+  log(`[nail-up] ${roomId} (session ${sessionId}): ${startedAt.toISOString()} .. ${endedAt.toISOString()}`);
+  return { roomId, sessionId, startedAt, endedAt };
 }
 
 /** True when the page's SDK reported that the server rejected it (an {"error":...} reply). */
@@ -307,4 +350,4 @@ async function leave(p, { flushMs }) {
   p.browser = null;
 }
 
-module.exports = { runCall, DEFAULT_MEDIA, isRejected };
+module.exports = { runCall, runNailedUpConnection, persistentCall, DEFAULT_MEDIA, isRejected };

@@ -6,13 +6,13 @@
 //   node tools/record-calls.js [--out DIR] [SCENARIO ...]
 //
 // Scenarios: two-peer-call three-peer-mesh reconnect firefox-chromium firefox-moz-keys
-// rejected-key http-error (default: all).
+// rejected-key http-error nail-up (default: all).
 // See tests/fixtures/sdk-recordings/README.md for what each one does.
 
 const fs = require('node:fs');
 const path = require('node:path');
 const { startRecordServer } = require('./record-server');
-const { runCall } = require('../lib/call');
+const { runCall, runNailedUpConnection, persistentCall } = require('../lib/call');
 const { launchChromium } = require('../lib/browser');
 const { startStaticServer } = require('../lib/static-server');
 const { sleep, waitFor } = require('../lib/util');
@@ -182,6 +182,28 @@ const SCENARIOS = {
         durationMs: 8000,
         expectSdk: 'reject',
         log,
+      }));
+  },
+
+  // One persistent ("nail-up") connection carrying two calls. alice's page starts the SDK
+  // without a room or peer id and keeps one RTCPeerConnection to bob (who runs no SDK, like a
+  // media server) for the whole recording. 3 s after it connected alice calls
+  // persistentStart('rec-room-nailup-a', 'alice'), 12 s later persistentEnd(); 3 s later
+  // persistentStart('rec-room-nailup-b', 'alice') and 12 s later persistentEnd(true).
+  async 'nail-up'(file) {
+    return withRecorder(file, { interval: 2000, apiKeys: [API_KEY] }, (rec) =>
+      runNailedUpConnection({
+        serverUrl: rec.url,
+        apiKey: API_KEY,
+        keys: { company: ['acme'] },
+        log,
+        during: async (alice) => {
+          await sleep(3000);
+          await persistentCall(alice, 'rec-room-nailup-a', { callMs: 12000, log });
+          await sleep(3000);
+          await persistentCall(alice, 'rec-room-nailup-b', { callMs: 12000, endArg: true, log });
+          await sleep(2000);
+        },
       }));
   },
 

@@ -209,6 +209,21 @@
       return true;
     },
 
+    /**
+     * A call on the persistent ("nail-up") connection: the SDK takes a new sessionId, and
+     * connects for room and peer while the page's RTCPeerConnections stay as they are.
+     */
+    persistentStart(roomId, peerId) {
+      window.watchRTC.persistentStart(roomId, peerId);
+      return window.watchRTCSessionId || null;
+    },
+
+    /** Ends that call: the SDK sends nailUpCallEnd and closes its socket (1000). */
+    persistentEnd(nailUpCallEnd) {
+      window.watchRTC.persistentEnd(nailUpCallEnd);
+      return true;
+    },
+
     /** Extra SDK calls, for recordings that exercise more message types. */
     addKeys(keys) { return window.watchRTC.addKeys(keys) || null; },
     addEvent(event) { return window.watchRTC.addEvent(event) || null; },
