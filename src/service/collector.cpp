@@ -284,6 +284,17 @@ Status Collector::Open(const ServiceConfig& config, std::unique_ptr<Collector>* 
     s = impl->store->LastSealedWindowEnd(p.id, &last);
     if (!s.ok()) return s;
     stream.next_unsealed = last ? *last : WindowStart(now, p.stream.interval_ms);
+    // Windows left pending by an earlier run (a sink outage, a crash mid-upload)
+    // are delivered first; say so, so that an operator knows after a restart.
+    std::vector<StreamWindow> pending;
+    s = impl->store->PendingWindows(p.id, &pending);
+    if (!s.ok()) return s;
+    if (!pending.empty()) {
+      LogWarn("data stream windows pending from an earlier run; delivering them first",
+              {{"project", p.id},
+               {"pending", std::to_string(pending.size())},
+               {"oldest", FormatIso8601(pending.front().window_start)}});
+    }
   }
   s = impl->Restore(now);
   if (!s.ok()) return s;

@@ -211,6 +211,9 @@ test('every room lands in the bucket exactly once through outages, SlowDown, 403
     await srv.stop({ signal: 'SIGKILL', keepData: true });
     await s3.control({ mode: 'ok' });
     await srv.start();
+    const resumed = logLines(srv).find((l) => l.msg.startsWith('data stream windows pending from an earlier run'));
+    assert.ok(resumed && Number(resumed.pending) >= 1 && resumed.oldest <= isoOfCompact(start),
+      `the restart logs the pending windows:\n${srv.log().slice(-4000)}`);
     all.push('room-e');
     await waitForRooms(s3, all);
     const again = await waitFor(async () => {
