@@ -124,8 +124,14 @@ class ReplayTest : public ::testing::Test {
     collector_->Flush();
     collector_.reset();
     OpenCollector();
+    Reconnect(/*only_open=*/true);
+  }
+
+  // Connects the recorded sockets again (newConnection=false), as the SDK does
+  // after a drop: all of them, or only those still open.
+  void Reconnect(bool only_open) {
     for (auto& [conn, request] : requests_) {
-      if (connections_.count(conn) == 0) continue;
+      if (only_open && connections_.count(conn) == 0) continue;
       ConnectRequest again = request;
       again.new_connection = false;
       std::string reply;
@@ -409,12 +415,7 @@ TEST_F(ReplayTest, ARoomStaysOpenForTheCloseGraceAndKeepsPeersThatReturnWithinIt
   const EpochMs left = NowMs();
   collector_->Tick(left + 20000);  // both peers gone, but within the grace
   EXPECT_EQ(collector_->Stats().open_rooms, 1u);
-  for (auto& [conn, request] : requests_) {
-    ConnectRequest again = request;
-    again.new_connection = false;
-    std::string reply;
-    ASSERT_TRUE(collector_->Connect(again, &connections_[conn], &reply).ok());
-  }
+  Reconnect(/*only_open=*/false);
   Replay("two-peer-call.jsonl", half);  // the rest of the call, then the sockets close
   EXPECT_EQ(collector_->Stats().tuples_rejected, 0u);
   const EpochMs left_again = NowMs();
@@ -590,12 +591,7 @@ TEST_F(ReplayTest, PeersReturningAfterTheirRoomClosedKeepTheirDeltaBaselines) {
   for (auto& [conn, connection] : connections_) collector_->Disconnect(*connection);
   collector_->Tick(NowMs() + 5000);
   EXPECT_EQ(collector_->Stats().open_rooms, 0u);
-  for (auto& [conn, request] : requests_) {
-    ConnectRequest again = request;
-    again.new_connection = false;
-    std::string reply;
-    ASSERT_TRUE(collector_->Connect(again, &connections_[conn], &reply).ok());
-  }
+  Reconnect(/*only_open=*/false);
   // Like the SDK, each peer says again who it is (its `watchrtc` message).
   Replay("two-peer-call.jsonl", 5, 6);
   Replay("two-peer-call.jsonl", 7, 8);
