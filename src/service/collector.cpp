@@ -217,10 +217,8 @@ const ProjectConfig* Collector::Impl::ProjectForKey(std::string_view key) const 
 
 Status Collector::Impl::KeepLateTuples(const HttpTraceBody& trace, bool* kept) {
   *kept = false;
-  const auto project =
-      std::find_if(config.projects.begin(), config.projects.end(),
-                   [&](const ProjectConfig& p) { return p.id == trace.project_id; });
-  if (project == config.projects.end()) return Status::OK();
+  const ProjectConfig* project = FindProject(&config, trace.project_id);
+  if (project == nullptr) return Status::OK();
   int64_t peer_key = 0;
   Status s = store->LastClosedPeerOfSession(project->id, trace.session_id, &peer_key);
   if (!s.ok() || peer_key == 0) return s;
@@ -311,10 +309,7 @@ Status Collector::Impl::Restore(EpochMs now) {
   if (!s.ok()) return s;
   size_t restored_peers = 0;
   for (OpenRoom& stored : open_rooms) {
-    const ProjectConfig* project = nullptr;
-    for (const ProjectConfig& p : config.projects) {
-      if (p.id == stored.project) project = &p;
-    }
+    const ProjectConfig* project = FindProject(&config, stored.project);
     if (project == nullptr) {
       LogWarn("open room belongs to a project that is no longer configured; left open",
               {{"project", stored.project}, {"room", stored.room_id}});
@@ -688,10 +683,7 @@ Status Collector::Impl::CloseRoomLocked(Room& room, EpochMs now) {
   }
   std::vector<PeerSeriesEntry> series;
   const RoomRecord record = CurrentRecordLocked(room, now, &series);
-  const ProjectConfig* project = nullptr;
-  for (const ProjectConfig& p : config.projects) {
-    if (p.id == room.project) project = &p;
-  }
+  const ProjectConfig* project = FindProject(&config, room.project);
   const std::string url = RoomUrl(public_url, room.room_id);
   const std::string json = RoomToJson(record, url);
   // A room belongs to the window its end falls in, unless that window is already
